@@ -1,0 +1,109 @@
+/** Wall-clock helpers for an IANA time zone, built on Intl only (no dependencies). */
+
+export interface WallTime {
+  readonly year: number;
+  readonly month: number;
+  readonly day: number;
+  readonly hour: number;
+  readonly minute: number;
+  readonly second: number;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+export function isValidTimeZone(timeZone: string): boolean {
+  try {
+    formatter(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function wallTime(instant: Date, timeZone: string): WallTime {
+  const parts: Record<string, number> = {};
+  for (const part of formatter(timeZone).formatToParts(instant)) {
+    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+  }
+  return {
+    year: parts.year ?? 0,
+    month: parts.month ?? 0,
+    day: parts.day ?? 0,
+    hour: parts.hour ?? 0,
+    minute: parts.minute ?? 0,
+    second: parts.second ?? 0,
+  };
+}
+
+/** Offset of `timeZone` from UTC at `instant`, in milliseconds. */
+export function zoneOffsetMs(instant: Date, timeZone: string): number {
+  const w = wallTime(instant, timeZone);
+  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
+}
+
+/**
+ * The instant at which the wall clock in `timeZone` shows the given local time. In a DST gap
+ * the result is shifted forward by the gap; in an overlap the earlier instant is returned.
+ */
+export function instantOf(
+  local: { year: number; month: number; day: number; hour: number; minute: number },
+  timeZone: string,
+): Date {
+  const naive = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute);
+  const candidates = [
+    naive - zoneOffsetMs(new Date(naive - 12 * 3_600_000), timeZone),
+    naive - zoneOffsetMs(new Date(naive + 12 * 3_600_000), timeZone),
+  ].sort((a, b) => a - b);
+  const matching = candidates.filter((t) => {
+    const w = wallTime(new Date(t), timeZone);
+    return w.hour === local.hour && w.minute === local.minute && w.day === local.day;
+  });
+  // In a gap no candidate matches: the later one is the requested time moved forward by the gap.
+  return new Date(matching[0] ?? candidates[1] ?? naive);
+}
+
+/** Parses `HH:MM` (24 h). */
+export function parseClock(text: string): { hour: number; minute: number } | null {
+  const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(text);
+  if (!m) return null;
+  return { hour: Number(m[1]), minute: Number(m[2]) };
+}
+
+/** The first instant at or after `from` at which the wall clock in `timeZone` reads `clock`. */
+export function nextOccurrence(from: Date, clock: { hour: number; minute: number }, timeZone: string): Date {
+  const w = wallTime(from, timeZone);
+  for (let dayOffset = 0; dayOffset < 3; dayOffset++) {
+    const date = new Date(Date.UTC(w.year, w.month - 1, w.day + dayOffset));
+    const candidate = instantOf(
+      {
+        year: date.getUTCFullYear(),
+        month: date.getUTCMonth() + 1,
+        day: date.getUTCDate(),
+        hour: clock.hour,
+        minute: clock.minute,
+      },
+      timeZone,
+    );
+    if (candidate.getTime() >= from.getTime()) return candidate;
+  }
+  throw new RangeError(`no occurrence of ${clock.hour}:${clock.minute} in ${timeZone}`);
+}

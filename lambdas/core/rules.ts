@@ -1,0 +1,28 @@
+import type { SessionPriceFormula } from './session-price.ts';
+
+export type PriceSourceName = 'session' | 'spot';
+export type StopReason = 'energy' | 'price' | 'cost' | 'deadline';
+
+/**
+ * Stop rules. Every rule is optional; an unset rule never stops anything.
+ * Any rule that holds ends the session (see `decide()` for precedence).
+ */
+export interface Rules {
+  /** End when the session has delivered at least this many kWh. */
+  readonly energyKwh?: number | undefined;
+  /** End when the unit price (currency/kWh) is above this. */
+  readonly maxPricePerKwh?: number | undefined;
+  /** The price rule never ends a session that has delivered less than this (kWh). */
+  readonly minEnergyKwh?: number | undefined;
+  /** End when the session's cost (currency) reaches this. */
+  readonly maxCost?: number | undefined;
+  /** End at the first `HH:MM` (in `timezone`) after the session started. */
+  readonly stopBy?: string | undefined;
+  readonly timezone: string;
+  readonly priceSource: PriceSourceName;
+  readonly sessionPriceFormula: SessionPriceFormula;
+  /** Decide and log, but never send a stop. */
+  readonly dryRun: boolean;
+}
+
+export const STOP_REASONS: readonly StopReason[] = ['energy', 'cost', 'deadline', 'price'];

@@ -1,0 +1,130 @@
+import type { Decision } from './core/decide.ts';
+import type { PriceReading, PriceSlot } from './core/prices.ts';
+import type { Rules, StopReason } from './core/rules.ts';
+import type { Session } from './core/session.ts';
+import type { Snapshot } from './core/snapshot.ts';
+
+/** The operator's driver-app API (AMPECO). */
+export interface ChargingApi {
+  /** The open session on the account, or null when there is none. */
+  activeSession(): Promise<Session | null>;
+  /** One session by id, or null when the API answers 404. */
+  getSession(sessionId: string): Promise<Session | null>;
+  /**
+   * Sends the stop once (never retried). `accepted`: 2xx; `not-found`: 404 (the caller re-checks).
+   * Any other outcome throws.
+   */
+  endSession(sessionId: string): Promise<EndOutcome>;
+}
+
+export type EndOutcome =
+  | { readonly kind: 'accepted'; readonly session: Session | null }
+  | { readonly kind: 'not-found' };
+
+export interface TokenStore {
+  get(): Promise<string | null>;
+  put(token: string): Promise<void>;
+}
+
+export interface RulesStore {
+  /** Validated rules; null when none are stored. Throws ConfigError on invalid rules. */
+  get(): Promise<Rules | null>;
+  put(rules: Rules): Promise<void>;
+}
+
+/** The claim that makes a stop attempt exclusive: at most one process sends attempt N. */
+export interface StopClaim {
+  readonly sessionId: string;
+  /** 1 for the first stop; a re-send after a failed or ignored stop claims attempt + 1. */
+  readonly attempt: number;
+  readonly claimedAt: Date;
+  readonly reason: StopReason;
+  readonly detail: string;
+  /** Who claimed it (process or invocation id), for the log. */
+  readonly by: string;
+}
+
+export interface StopResult {
+  readonly sessionId: string;
+  readonly attempt: number;
+  readonly at: Date;
+  /** accepted: the API took the stop; already-ended: 404 and the session is gone; failed: see error. */
+  readonly outcome: 'accepted' | 'already-ended' | 'failed';
+  readonly reason: StopReason;
+  readonly detail: string;
+  readonly energyKwh: number | null;
+  readonly error?: string | undefined;
+}
+
+export interface SessionSummary {
+  readonly sessionId: string;
+  readonly startedAt: Date | null;
+  readonly lastSeenAt: Date;
+  readonly endedAt: Date | null;
+  readonly status: string;
+  readonly energyKwh: number;
+  readonly cost: number | null;
+  readonly currency: string | null;
+  readonly stopReason: StopReason | null;
+  readonly stopDetail: string | null;
+}
+
+export type TimelineEntry =
+  | { readonly kind: 'observation'; readonly at: Date; readonly snapshot: Snapshot }
+  | { readonly kind: 'decision'; readonly at: Date; readonly decision: Decision }
+  | { readonly kind: 'claim'; readonly at: Date; readonly claim: StopClaim }
+  | { readonly kind: 'result'; readonly at: Date; readonly result: StopResult };
+
+/** Durable record of what stopwatt saw, decided and did, per account. */
+export interface SessionLog {
+  recordObservation(snapshot: Snapshot): Promise<void>;
+  recordDecision(sessionId: string, at: Date, decision: Decision): Promise<void>;
+  /**
+   * Atomically claims `claim.attempt` for the session. Returns true for exactly one caller per
+   * (session, attempt); false when it was already claimed. Throws when the claim cannot be written.
+   */
+  claimStop(claim: StopClaim): Promise<boolean>;
+  /** The latest claim for the session, or null. */
+  latestClaim(sessionId: string): Promise<StopClaim | null>;
+  recordStopResult(result: StopResult): Promise<void>;
+  /** The result of the latest attempt, or null. */
+  latestStopResult(sessionId: string): Promise<StopResult | null>;
+  lastObservation(sessionId: string): Promise<Snapshot | null>;
+  putSummary(summary: SessionSummary): Promise<void>;
+  listSessions(options?: { since?: Date | undefined }): Promise<SessionSummary[]>;
+  timeline(sessionId: string): Promise<TimelineEntry[]>;
+}
+
+/** Consumer prices for the `spot` price source. */
+export interface PriceSource {
+  /** The price in force at `at`, or null when the slot is missing. Throws PriceUnavailableError. */
+  current(at: Date): Promise<PriceReading | null>;
+  /** Known slots from `from` on (may be empty). */
+  forecast(from: Date): Promise<PriceSlot[]>;
+}
+
+export type NotificationKind =
+  | 'session-ended'
+  | 'stop-failed'
+  | 'auth-failed'
+  | 'token-expiring'
+  | 'price-feed-unavailable'
+  | 'rules-invalid';
+
+export interface NotificationEvent {
+  readonly kind: NotificationKind;
+  /** Deduplication key: the same key is sent once. */
+  readonly key: string;
+  readonly subject: string;
+  readonly message: string;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+export interface Notifier {
+  send(event: NotificationEvent): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+  sleep(ms: number): Promise<void>;
+}
