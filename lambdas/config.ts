@@ -13,6 +13,34 @@ export const SessionPriceFormulaSchema = z.strictObject({
   fixedPerKwh: z.number().finite().default(DEFAULT_SESSION_PRICE_FORMULA.fixedPerKwh),
 });
 
+const clockText = z.string().refine((v) => parseClock(v) !== null || v === '24:00', 'must be HH:MM (24 h)');
+
+/**
+ * The consumer price model for the `spot` source:
+ * `(spot/1000 + zone tariff + flatPerKwh) * (1 + vatPercent/100)`, per kWh.
+ */
+export const TariffSchema = z.strictObject({
+  flatPerKwh: z
+    .number()
+    .finite()
+    .default(0)
+    .describe('Per-kWh charges before VAT that do not depend on the hour (electricity tax, supplier fee).'),
+  zones: z
+    .array(
+      z.strictObject({
+        from: clockText.describe('Local start time HH:MM (inclusive).'),
+        to: clockText.describe(
+          'Local end time HH:MM (exclusive); may be earlier than from (crosses midnight).',
+        ),
+        perKwh: z.number().finite().describe('Grid tariff per kWh before VAT in this zone.'),
+      }),
+    )
+    .default([])
+    .describe('Hour-of-day grid tariff zones in the rules time zone; the first matching zone applies.'),
+  vatPercent: z.number().finite().min(0).max(100).default(25),
+  hourlyAverage: z.boolean().default(false).describe('Average the quarter-hour spot prices per hour.'),
+});
+
 /** Stop rules as stored (SSM parameter, local file) and as given by CLI flags. Unknown keys are errors. */
 export const RulesSchema = z
   .strictObject({
@@ -35,6 +63,8 @@ export const RulesSchema = z
       .refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Copenhagen')
       .default('Europe/Copenhagen'),
     priceSource: z.enum(['session', 'spot']).default('session'),
+    priceArea: z.enum(['DK1', 'DK2']).default('DK1'),
+    tariff: TariffSchema.default({ flatPerKwh: 0, zones: [], vatPercent: 25, hourlyAverage: false }),
     sessionPriceFormula: SessionPriceFormulaSchema.default(DEFAULT_SESSION_PRICE_FORMULA),
     dryRun: z.boolean().default(false),
   })

@@ -103,6 +103,23 @@ export interface PriceSource {
   forecast(from: Date): Promise<PriceSlot[]>;
 }
 
+/** Raw day-ahead prices as fetched, cached per price area and Copenhagen calendar date. */
+export interface CachedPriceDay {
+  readonly area: string;
+  /** YYYY-MM-DD (Europe/Copenhagen). */
+  readonly date: string;
+  readonly fetchedAt: Date;
+  /** Spot slots, DKK per MWh, UTC bounds. */
+  readonly slots: readonly { readonly start: Date; readonly end: Date; readonly spotDkkPerMwh: number }[];
+  /** True when the day has every slot (92, 96 or 100 quarter-hours). */
+  readonly complete: boolean;
+}
+
+export interface PriceCache {
+  get(area: string, date: string): Promise<CachedPriceDay | null>;
+  put(day: CachedPriceDay): Promise<void>;
+}
+
 export type NotificationKind =
   | 'session-ended'
   | 'stop-failed'

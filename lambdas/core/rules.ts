@@ -20,9 +20,20 @@ export interface Rules {
   readonly stopBy?: string | undefined;
   readonly timezone: string;
   readonly priceSource: PriceSourceName;
+  /** Bidding zone for the `spot` source. */
+  readonly priceArea: 'DK1' | 'DK2';
+  readonly tariff: Tariff;
   readonly sessionPriceFormula: SessionPriceFormula;
   /** Decide and log, but never send a stop. */
   readonly dryRun: boolean;
+}
+
+/** Consumer price model for spot prices: `(spot + zone + flatPerKwh) * (1 + vatPercent/100)` per kWh. */
+export interface Tariff {
+  readonly flatPerKwh: number;
+  readonly zones: readonly { readonly from: string; readonly to: string; readonly perKwh: number }[];
+  readonly vatPercent: number;
+  readonly hourlyAverage: boolean;
 }
 
 export const STOP_REASONS: readonly StopReason[] = ['energy', 'cost', 'deadline', 'price'];
