@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { AmpecoClient } from '../../lambdas/adapters/ampeco/client.ts';
+import { FileRulesStore } from '../../lambdas/adapters/local/file-rules-store.ts';
+import { FileSessionLog } from '../../lambdas/adapters/local/file-session-log.ts';
+import { readIfExists, writeFileAtomic } from '../../lambdas/adapters/local/files.ts';
+import { ConfigError } from '../../lambdas/errors.ts';
+import type { CliIo } from './io.ts';
+
+export const DEFAULT_ACCOUNT = 'local';
+
+export function storeDir(io: CliIo, flag?: string): string {
+  return flag ?? io.env.STOPWATT_STORE ?? join(process.cwd(), '.stopwatt');
+}
+
+/** The tenant root from `--api-url` or `STOPWATT_API_URL`; https only, except on loopback. */
+export function apiUrlFrom(io: CliIo, flag?: string): string {
+  const raw = flag ?? io.env.STOPWATT_API_URL;
+  if (!raw) {
+    throw new ConfigError(
+      'no charging API configured: set STOPWATT_API_URL (e.g. https://drivee.eu.charge.ampeco.tech) or pass --api-url',
+    );
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`API URL is not a valid URL: ${raw}`);
+  }
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new ConfigError(
+      `API URL must use https (got ${url.protocol}//${url.host}): the token would travel in clear`,
+    );
+  }
+  return url.toString().replace(/\/+$/, '');
+}
+
+export function tokenFrom(io: CliIo): string {
+  const token = io.env.STOPWATT_TOKEN?.trim();
+  if (!token) {
+    throw new ConfigError(
+      'no access token: set STOPWATT_TOKEN to the bearer token of your charging app account',
+    );
+  }
+  return token;
+}
+
+/** A random 16-hex device id, created once per local store (the app sends one per install). */
+export async function localDeviceId(dir: string): Promise<string> {
+  const path = join(dir, 'device-id');
+  const existing = (await readIfExists(path))?.trim();
+  if (existing && /^[0-9a-f]{16}$/.test(existing)) return existing;
+  const id = randomBytes(8).toString('hex');
+  await writeFileAtomic(path, `${id}\n`);
+  return id;
+}
+
+export async function localAdapters(options: {
+  dir: string;
+  account: string;
+  apiUrl: string;
+  token: string;
+}) {
+  const deviceId = await localDeviceId(options.dir);
+  const api = new AmpecoClient({
+    apiUrl: options.apiUrl,
+    deviceId,
+    auth: { token: async () => options.token },
+  });
+  return {
+    api,
+    log: new FileSessionLog({ dir: options.dir, account: options.account }),
+    rulesStore: new FileRulesStore({ dir: options.dir, account: options.account }),
+  };
+}

@@ -1,0 +1,36 @@
+import { type CliIo, type Command, EXIT_BAD_INPUT, EXIT_OK } from './io.ts';
+
+export const USAGE = `Usage: stopwatt <command> [options]
+
+Ends your EV charging session on an AMPECO-based network (Drivee and others) when an energy
+target, price limit, cost cap or deadline is reached.
+
+Commands:
+  check       run one tick: read the session, apply the rules, end it if a rule holds
+  watch       run check repeatedly with live progress until the session ends (Ctrl-C stops)
+  simulate    start a simulated charging API on 127.0.0.1 to try stopwatt without a car
+  prices      show today's and tomorrow's consumer electricity prices (Energi Data Service)
+
+Run 'stopwatt <command> --help' for the options of a command.`;
+
+// Loaded on demand: `check` should not pay for the simulator or the price code.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  check: async () => (await import('../commands/check.ts')).checkCommand,
+  watch: async () => (await import('../commands/watch.ts')).watchCommand,
+  simulate: async () => (await import('../commands/simulate.ts')).simulateCommand,
+  prices: async () => (await import('../commands/prices.ts')).pricesCommand,
+};
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(`${USAGE}\n`);
+    return name === undefined ? EXIT_BAD_INPUT : EXIT_OK;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr.write(`stopwatt: unknown command "${name}" (try stopwatt --help)\n`);
+    return EXIT_BAD_INPUT;
+  }
+  return (await command())(rest, io);
+}

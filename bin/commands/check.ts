@@ -1,0 +1,154 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+
+type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
+
+import { randomBytes } from 'node:crypto';
+import { systemClock } from '../../lambdas/adapters/system-clock.ts';
+import { hasAnyRule } from '../../lambdas/config.ts';
+import type { Clock } from '../../lambdas/ports.ts';
+import { type CheckOutcome, runCheck } from '../../lambdas/run-check.ts';
+import { type CliIo, EXIT_OK, reportError, secretsFrom, UsageError } from '../cli/io.ts';
+import { apiUrlFrom, DEFAULT_ACCOUNT, localAdapters, storeDir, tokenFrom } from '../cli/local-deps.ts';
+import { spotPriceSourceFor } from '../cli/price-deps.ts';
+import { RULE_FLAG_OPTIONS, RULE_FLAGS_HELP, rulesFromFlags } from '../cli/rule-flags.ts';
+
+export const CHECK_HELP = `Usage: stopwatt check [options]
+
+Runs one tick: reads the active charging session, applies the rules, ends the session if a
+rule holds, and logs what it saw and did.
+
+${RULE_FLAGS_HELP}
+
+Options:
+  --api-url URL         tenant root (default: STOPWATT_API_URL), e.g. https://drivee.eu.charge.ampeco.tech
+  --account NAME        account name in the store (default: ${DEFAULT_ACCOUNT})
+  --store DIR           local store directory (default: STOPWATT_STORE or ./.stopwatt)
+  --horizon SECONDS     wait in-process up to this long for a predicted stop (default 60; 0 = never wait)
+  --json                print exactly one JSON object on stdout
+  -h, --help            show this help
+
+Environment: STOPWATT_API_URL, STOPWATT_TOKEN (bearer token), STOPWATT_STORE, STOPWATT_EDS_URL.
+Exit codes: 0 the tick ran (whatever it decided), 1 the tick failed, 2 bad input.`;
+
+export const CHECK_OPTIONS = {
+  ...RULE_FLAG_OPTIONS,
+  'api-url': { type: 'string' },
+  account: { type: 'string' },
+  store: { type: 'string' },
+  horizon: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The `--json` object: exactly these keys (DESIGN §7). */
+export function jsonOutcome(outcome: CheckOutcome) {
+  return {
+    action: outcome.action,
+    reason: outcome.reason,
+    sessionId: outcome.sessionId,
+    energyKwh: outcome.energyKwh,
+    powerKw: outcome.powerKw,
+    pricePerKwh: outcome.pricePerKwh,
+  };
+}
+
+export function parseHorizon(raw: string | undefined, fallbackSeconds: number): number {
+  if (raw === undefined) return fallbackSeconds * 1000;
+  if (!/^\d+(\.\d+)?$/.test(raw.trim()))
+    throw new UsageError(`--horizon must be a number of seconds (got "${raw}")`);
+  const seconds = Number(raw);
+  if (seconds > 900) throw new UsageError(`--horizon must be at most 900 seconds (got ${raw})`);
+  return seconds * 1000;
+}
+
+export function parseCommandArgs<O extends ParseArgsOptionsConfig>(args: string[], options: O) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false });
+  } catch (error) {
+    throw new UsageError((error as Error).message.replace(/\. To specify.*$/s, ''));
+  }
+}
+
+export interface PreparedCheck {
+  readonly run: () => Promise<CheckOutcome>;
+  readonly secrets: readonly string[];
+  readonly warnings: string[];
+  readonly hasRule: boolean;
+}
+
+/** Builds the dependencies for a local tick from flags and environment (shared by check and watch). */
+export async function prepareCheck(
+  values: ReturnType<typeof parseCommandArgs<typeof CHECK_OPTIONS>>['values'],
+  io: CliIo,
+  options: { horizonMs: number; clock?: Clock },
+): Promise<PreparedCheck> {
+  const apiUrl = apiUrlFrom(io, values['api-url'] as string | undefined);
+  const token = tokenFrom(io);
+  const dir = storeDir(io, values.store as string | undefined);
+  const account = (values.account as string | undefined) ?? DEFAULT_ACCOUNT;
+  const adapters = await localAdapters({ dir, account, apiUrl, token });
+  const rules = await rulesFromFlags(values, await adapters.rulesStore.get());
+  const clock = options.clock ?? systemClock;
+  const warnings: string[] = [];
+  const prices = rules.priceSource === 'spot' ? spotPriceSourceFor({ io, dir, rules, clock }) : undefined;
+  const instanceId = `cli-${process.pid}-${randomBytes(3).toString('hex')}`;
+  return {
+    secrets: [token, ...secretsFrom(io.env)],
+    warnings,
+    hasRule: hasAnyRule(rules),
+    run: () =>
+      runCheck({
+        api: adapters.api,
+        log: adapters.log,
+        rules,
+        clock,
+        prices,
+        instanceId,
+        horizonMs: options.horizonMs,
+        warn: (message) => warnings.push(message),
+      }),
+  };
+}
+
+export async function checkCommand(args: string[], io: CliIo): Promise<number> {
+  let secrets = secretsFrom(io.env);
+  try {
+    const { values } = parseCommandArgs(args, CHECK_OPTIONS);
+    if (values.help) {
+      io.stdout.write(`${CHECK_HELP}\n`);
+      return EXIT_OK;
+    }
+    const prepared = await prepareCheck(values, io, {
+      horizonMs: parseHorizon(values.horizon as string | undefined, 60),
+    });
+    secrets = [...prepared.secrets];
+    if (!prepared.hasRule)
+      io.stderr.write('stopwatt: no rule is set, so nothing will be ended (see --help)\n');
+    const outcome = await prepared.run();
+    for (const warning of prepared.warnings) io.stderr.write(`stopwatt: warning: ${warning}\n`);
+    if (values.json) {
+      io.stdout.write(`${JSON.stringify(jsonOutcome(outcome))}\n`);
+    } else {
+      io.stdout.write(`${humanOutcome(outcome)}\n`);
+    }
+    return EXIT_OK;
+  } catch (error) {
+    return reportError(error, io, secrets);
+  }
+}
+
+export function humanOutcome(outcome: CheckOutcome): string {
+  const id = outcome.sessionId ? `session ${outcome.sessionId}` : '';
+  switch (outcome.action) {
+    case 'none':
+      return 'no active charging session';
+    case 'end':
+      return `ended ${id}: ${outcome.decision.action === 'end' ? outcome.decision.detail : outcome.detail}`;
+    case 'dry-run':
+      return `${id}: ${outcome.detail}`;
+    case 'already-stopping':
+      return `${id}: ${outcome.detail}`;
+    case 'continue':
+      return `${id}: ${outcome.detail}`;
+  }
+}

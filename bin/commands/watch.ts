@@ -1,0 +1,170 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { systemClock } from '../../lambdas/adapters/system-clock.ts';
+import { ApiError, ApiUnreachableError, errorMessage, redact } from '../../lambdas/errors.ts';
+import type { Clock } from '../../lambdas/ports.ts';
+import type { CheckOutcome } from '../../lambdas/run-check.ts';
+import { type CliIo, EXIT_OK, reportError, secretsFrom, UsageError } from '../cli/io.ts';
+import { RULE_FLAGS_HELP } from '../cli/rule-flags.ts';
+import {
+  CHECK_OPTIONS,
+  humanOutcome,
+  type PreparedCheck,
+  parseCommandArgs,
+  parseHorizon,
+  prepareCheck,
+} from './check.ts';
+
+export const WATCH_HELP = `Usage: stopwatt watch [options]
+
+Runs check every --interval seconds with a live progress line (energy vs target, power, price)
+until the session ends, then prints a summary. Ctrl-C stops watching (the session keeps charging).
+Between polls, a stop predicted before the next poll is waited for and sent on time.
+
+${RULE_FLAGS_HELP}
+
+Options:
+  --interval SECONDS    time between checks (default 60)
+  --api-url URL         tenant root (default: STOPWATT_API_URL)
+  --account NAME        account name in the store (default: local)
+  --store DIR           local store directory (default: STOPWATT_STORE or ./.stopwatt)
+  -h, --help            show this help`;
+
+const WATCH_OPTIONS = { ...CHECK_OPTIONS, interval: { type: 'string' } } as const;
+
+export interface WatchOptions {
+  readonly intervalMs: number;
+  readonly clock: Clock;
+  readonly energyTargetKwh?: number | undefined;
+  /** Real time to sleep between polls for `clock` time `ms` (the demo runs on a faster clock). */
+  readonly sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
+}
+
+export async function watchCommand(args: string[], io: CliIo): Promise<number> {
+  let secrets = secretsFrom(io.env);
+  try {
+    const { values } = parseCommandArgs(args, WATCH_OPTIONS);
+    if (values.help) {
+      io.stdout.write(`${WATCH_HELP}\n`);
+      return EXIT_OK;
+    }
+    const intervalRaw = values.interval as string | undefined;
+    const intervalMs = parseHorizon(intervalRaw ?? '60', 60);
+    if (intervalMs < 5_000)
+      throw new UsageError(`--interval must be at least 5 seconds (got ${intervalRaw})`);
+    const prepared = await prepareCheck(values, io, { horizonMs: intervalMs });
+    secrets = [...prepared.secrets];
+    if (!prepared.hasRule)
+      io.stderr.write('stopwatt: no rule is set, so nothing will be ended (see --help)\n');
+    const energyTargetKwh = values['energy-kwh'] === undefined ? undefined : Number(values['energy-kwh']);
+    await watchLoop(prepared, io, { intervalMs, clock: systemClock, energyTargetKwh });
+    return EXIT_OK;
+  } catch (error) {
+    return reportError(error, io, secrets);
+  }
+}
+
+/**
+ * Polls until the session has ended (or Ctrl-C). Transient API failures are reported and
+ * retried at the next poll; authentication and configuration errors end the watch.
+ */
+export async function watchLoop(
+  prepared: PreparedCheck,
+  io: CliIo,
+  options: WatchOptions,
+): Promise<CheckOutcome | null> {
+  const sleep =
+    options.sleep ??
+    ((ms: number, signal?: AbortSignal) => delay(ms, undefined, { signal }).then(() => undefined));
+  const live = io.stdout.isTTY === true;
+  let seenSession = false;
+  let stopping = false;
+  let last: CheckOutcome | null = null;
+  while (!io.signal?.aborted) {
+    let outcome: CheckOutcome;
+    try {
+      outcome = await prepared.run();
+    } catch (error) {
+      if (!(error instanceof ApiUnreachableError || (error instanceof ApiError && error.status >= 500)))
+        throw error;
+      io.stderr.write(
+        `${live ? '\n' : ''}stopwatt: ${redact(errorMessage(error), prepared.secrets)}; retrying\n`,
+      );
+      await sleepOrAbort(sleep, options.intervalMs, io.signal);
+      continue;
+    }
+    for (const warning of prepared.warnings.splice(0)) io.stderr.write(`stopwatt: warning: ${warning}\n`);
+    if (outcome.action === 'none') {
+      if (seenSession) {
+        io.stdout.write(`${live ? '\n' : ''}session ${last?.sessionId ?? ''} has ended\n`);
+        return last;
+      }
+      io.stdout.write(`${stamp(options.clock)}  no active session; waiting for one (Ctrl-C to stop)\n`);
+    } else {
+      seenSession = true;
+      last = outcome;
+      const line = progressLine(outcome, options);
+      if (outcome.action === 'end' || outcome.action === 'dry-run' || outcome.action === 'already-stopping') {
+        io.stdout.write(`${live ? '\r\x1b[2K' : ''}${line}\n`);
+        io.stdout.write(`${humanOutcome(outcome)}\n`);
+        if (outcome.action === 'dry-run') return outcome;
+        if (outcome.snapshot?.status === 'finished') return outcome;
+        stopping = true;
+      } else {
+        io.stdout.write(live ? `\r\x1b[2K${line}` : `${line}\n`);
+      }
+    }
+    // After a stop, poll faster until the charger confirms.
+    const wait = stopping ? Math.min(options.intervalMs, 5_000) : options.intervalMs;
+    await sleepOrAbort(sleep, wait, io.signal);
+  }
+  if (live) io.stdout.write('\n');
+  io.stdout.write('stopped watching; the session was not touched\n');
+  return last;
+}
+
+async function sleepOrAbort(
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>,
+  ms: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  try {
+    await sleep(ms, signal);
+  } catch (error) {
+    if (!signal?.aborted) throw error;
+  }
+}
+
+function stamp(clock: Clock): string {
+  return clock.now().toISOString().slice(11, 19);
+}
+
+export function progressLine(
+  outcome: CheckOutcome,
+  options: Pick<WatchOptions, 'clock' | 'energyTargetKwh'>,
+): string {
+  const parts = [stamp(options.clock), `session ${outcome.sessionId ?? '-'}`];
+  const s = outcome.snapshot;
+  if (s) {
+    const target = options.energyTargetKwh;
+    if (target !== undefined && target > 0) {
+      const share = Math.min(1, s.energyKwh / target);
+      const filled = Math.round(share * 20);
+      parts.push(
+        `${s.energyKwh.toFixed(2)}/${target.toFixed(2)} kWh [${'#'.repeat(filled)}${'.'.repeat(20 - filled)}] ${Math.floor(share * 100)}%`,
+      );
+    } else {
+      parts.push(`${s.energyKwh.toFixed(2)} kWh`);
+    }
+    parts.push(s.powerKw === null ? '? kW' : `${s.powerKw.toFixed(1)} kW`);
+    if (outcome.pricePerKwh !== null)
+      parts.push(`${outcome.pricePerKwh.toFixed(3)} ${s.currency ?? ''}/kWh`.replace(' /', '/'));
+    if (s.cost !== null) parts.push(`cost ${s.cost.toFixed(2)} ${s.currency ?? ''}`.trim());
+    parts.push(s.status === 'active' ? (s.chargingState ?? 'active') : s.status);
+  }
+  if (outcome.decision.action === 'continue' && outcome.decision.wake) {
+    parts.push(
+      `next: ${outcome.decision.wake.reason} at ${outcome.decision.wake.at.toISOString().slice(11, 19)}`,
+    );
+  }
+  return parts.join('  ');
+}

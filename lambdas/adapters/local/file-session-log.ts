@@ -1,0 +1,229 @@
+import { appendFile, mkdir, open, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Decision } from '../../core/decide.ts';
+import type { Snapshot } from '../../core/snapshot.ts';
+import { SessionLogError } from '../../errors.ts';
+import type { SessionLog, SessionSummary, StopClaim, StopResult, TimelineEntry } from '../../ports.ts';
+import {
+  reviveDecision,
+  reviveSessionSummary,
+  reviveSnapshot,
+  reviveStopClaim,
+  reviveStopResult,
+  serializeDecision,
+  serializeSessionSummary,
+  serializeSnapshot,
+  serializeStopClaim,
+  serializeStopResult,
+} from '../serialization.ts';
+import { readIfExists, segment, writeFileAtomic } from './files.ts';
+
+/**
+ * The session log in a local directory (the default for CLI runs):
+ * `<dir>/accounts/<account>/sessions/<id>/` holds `events.jsonl` (observations, decisions, claims,
+ * results, one JSON object a line), `claim-<n>.json` (stop claims), `result.json`,
+ * `last-observation.json` and `summary.json`.
+ *
+ * The stop claim is atomic across processes: attempt N is claimed by creating `claim-N.json` with
+ * O_CREAT|O_EXCL (`wx`), which the OS grants to exactly one creator.
+ */
+export class FileSessionLog implements SessionLog {
+  readonly #root: string;
+
+  constructor(options: { dir: string; account: string }) {
+    this.#root = join(options.dir, 'accounts', segment(options.account), 'sessions');
+  }
+
+  async recordObservation(snapshot: Snapshot): Promise<void> {
+    await this.#guard('record an observation', async () => {
+      await this.#append(snapshot.sessionId, { kind: 'observation', at: snapshot.observedAt, snapshot });
+      await writeFileAtomic(
+        this.#file(snapshot.sessionId, 'last-observation.json'),
+        json(serializeSnapshot(snapshot)),
+      );
+    });
+  }
+
+  async recordDecision(sessionId: string, at: Date, decision: Decision): Promise<void> {
+    await this.#guard('record a decision', () => this.#append(sessionId, { kind: 'decision', at, decision }));
+  }
+
+  async claimStop(claim: StopClaim): Promise<boolean> {
+    return this.#guard('write the stop claim', async () => {
+      if (claim.attempt > 1) {
+        const previous = await readIfExists(this.#file(claim.sessionId, `claim-${claim.attempt - 1}.json`));
+        if (previous === null) return false;
+      }
+      await mkdir(this.#dir(claim.sessionId), { recursive: true });
+      let handle: Awaited<ReturnType<typeof open>>;
+      try {
+        handle = await open(this.#file(claim.sessionId, `claim-${claim.attempt}.json`), 'wx');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+        throw error;
+      }
+      try {
+        await handle.writeFile(json(serializeStopClaim(claim)));
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await this.#append(claim.sessionId, { kind: 'claim', at: claim.claimedAt, claim });
+      return true;
+    });
+  }
+
+  async latestClaim(sessionId: string): Promise<StopClaim | null> {
+    return this.#guard('read the stop claim', async () => {
+      const names = await this.#names(sessionId);
+      const attempts = names
+        .map((n) => /^claim-(\d+)\.json$/.exec(n)?.[1])
+        .filter((n): n is string => n !== undefined)
+        .map(Number)
+        .sort((a, b) => b - a);
+      for (const attempt of attempts) {
+        const text = await readIfExists(this.#file(sessionId, `claim-${attempt}.json`));
+        // A claim file is created before its content is written; an empty one is still being written.
+        if (text) return reviveStopClaim(JSON.parse(text), `claim ${attempt} of session ${sessionId}`);
+      }
+      return null;
+    });
+  }
+
+  async recordStopResult(result: StopResult): Promise<void> {
+    await this.#guard('record the stop result', async () => {
+      await this.#append(result.sessionId, { kind: 'result', at: result.at, result });
+      await writeFileAtomic(this.#file(result.sessionId, 'result.json'), json(serializeStopResult(result)));
+    });
+  }
+
+  async latestStopResult(sessionId: string): Promise<StopResult | null> {
+    return this.#guard('read the stop result', async () => {
+      const text = await readIfExists(this.#file(sessionId, 'result.json'));
+      return text ? reviveStopResult(JSON.parse(text)) : null;
+    });
+  }
+
+  async lastObservation(sessionId: string): Promise<Snapshot | null> {
+    return this.#guard('read the last observation', async () => {
+      const text = await readIfExists(this.#file(sessionId, 'last-observation.json'));
+      return text ? reviveSnapshot(JSON.parse(text)) : null;
+    });
+  }
+
+  async putSummary(summary: SessionSummary): Promise<void> {
+    await this.#guard('write the session summary', () =>
+      writeFileAtomic(this.#file(summary.sessionId, 'summary.json'), json(serializeSessionSummary(summary))),
+    );
+  }
+
+  async listSessions(options: { since?: Date | undefined } = {}): Promise<SessionSummary[]> {
+    return this.#guard('list sessions', async () => {
+      let ids: string[];
+      try {
+        ids = await readdir(this.#root);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw error;
+      }
+      const summaries: SessionSummary[] = [];
+      for (const id of ids) {
+        const text = await readIfExists(join(this.#root, id, 'summary.json'));
+        if (!text) continue;
+        const summary = reviveSessionSummary(JSON.parse(text));
+        const start = summary.startedAt ?? summary.lastSeenAt;
+        if (options.since && start.getTime() < options.since.getTime()) continue;
+        summaries.push(summary);
+      }
+      return summaries.sort(
+        (a, b) => (a.startedAt ?? a.lastSeenAt).getTime() - (b.startedAt ?? b.lastSeenAt).getTime(),
+      );
+    });
+  }
+
+  async timeline(sessionId: string): Promise<TimelineEntry[]> {
+    return this.#guard('read the session timeline', async () => {
+      const text = await readIfExists(this.#file(sessionId, 'events.jsonl'));
+      if (!text) return [];
+      return text
+        .split('\n')
+        .filter((line) => line.trim().length > 0)
+        .map(parseTimelineLine)
+        .sort((a, b) => a.at.getTime() - b.at.getTime());
+    });
+  }
+
+  #dir(sessionId: string): string {
+    return join(this.#root, segment(sessionId));
+  }
+
+  #file(sessionId: string, name: string): string {
+    return join(this.#dir(sessionId), name);
+  }
+
+  async #names(sessionId: string): Promise<string[]> {
+    try {
+      return await readdir(this.#dir(sessionId));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+  }
+
+  async #append(sessionId: string, entry: TimelineEntry): Promise<void> {
+    await mkdir(this.#dir(sessionId), { recursive: true });
+    // One write call per line: appends of a few hundred bytes are not interleaved between processes.
+    await appendFile(this.#file(sessionId, 'events.jsonl'), `${JSON.stringify(timelineRecord(entry))}\n`);
+  }
+
+  async #guard<T>(what: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof SessionLogError) throw error;
+      throw new SessionLogError(
+        `local store: could not ${what} under ${this.#root}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+}
+
+function json(value: unknown): string {
+  return `${JSON.stringify(value)}\n`;
+}
+
+function timelineRecord(entry: TimelineEntry): Record<string, unknown> {
+  const at = entry.at.toISOString();
+  switch (entry.kind) {
+    case 'observation':
+      return { kind: entry.kind, at, value: serializeSnapshot(entry.snapshot) };
+    case 'decision':
+      return { kind: entry.kind, at, value: serializeDecision(entry.decision) };
+    case 'claim':
+      return { kind: entry.kind, at, value: serializeStopClaim(entry.claim) };
+    case 'result':
+      return { kind: entry.kind, at, value: serializeStopResult(entry.result) };
+  }
+}
+
+function parseTimelineLine(line: string): TimelineEntry {
+  const record = JSON.parse(line) as { kind?: unknown; at?: unknown; value?: unknown };
+  const at = new Date(typeof record.at === 'string' ? record.at : Number.NaN);
+  if (Number.isNaN(at.getTime()))
+    throw new SessionLogError(`local store: timeline line without a valid time`);
+  switch (record.kind) {
+    case 'observation':
+      return { kind: 'observation', at, snapshot: reviveSnapshot(record.value) };
+    case 'decision':
+      return { kind: 'decision', at, decision: reviveDecision(record.value) };
+    case 'claim':
+      return { kind: 'claim', at, claim: reviveStopClaim(record.value) };
+    case 'result':
+      return { kind: 'result', at, result: reviveStopResult(record.value) };
+    default:
+      throw new SessionLogError(`local store: unknown timeline entry kind ${String(record.kind)}`);
+  }
+}

@@ -1,0 +1,406 @@
+import { type Decision, decide } from './core/decide.ts';
+import type { PriceReading, PriceSlot } from './core/prices.ts';
+import type { Rules, StopReason } from './core/rules.ts';
+import { isStoppingOrFinished } from './core/session.ts';
+import { type Snapshot, toSnapshot } from './core/snapshot.ts';
+import { errorMessage, StopFailedError } from './errors.ts';
+import type {
+  ChargingApi,
+  Clock,
+  NotificationEvent,
+  Notifier,
+  PriceSource,
+  SessionLog,
+  StopResult,
+} from './ports.ts';
+
+export interface CheckDeps {
+  readonly api: ChargingApi;
+  readonly log: SessionLog;
+  readonly rules: Rules;
+  readonly clock: Clock;
+  /** Required when `rules.priceSource` is `spot`. */
+  readonly prices?: PriceSource | undefined;
+  readonly notifier?: Notifier | undefined;
+  /** Names this process or invocation in stop claims. */
+  readonly instanceId: string;
+  /**
+   * How far ahead a predicted stop may be waited for inside this tick (normally the schedule
+   * interval). 0 disables the precise wait. @default 0
+   */
+  readonly horizonMs?: number | undefined;
+  /** A stop accepted but not taking effect is re-sent after this long. @default 120000 */
+  readonly resendAfterMs?: number | undefined;
+  /** Stop attempts per session before giving up and reporting. @default 3 */
+  readonly maxAttempts?: number | undefined;
+  readonly warn?: ((message: string) => void) | undefined;
+}
+
+export type CheckAction = 'end' | 'continue' | 'none' | 'dry-run' | 'already-stopping';
+
+export interface CheckOutcome {
+  readonly action: CheckAction;
+  readonly reason: StopReason | null;
+  readonly sessionId: string | null;
+  readonly energyKwh: number | null;
+  readonly powerKw: number | null;
+  readonly pricePerKwh: number | null;
+  /** One human-readable line: what was decided and why, with numbers. */
+  readonly detail: string;
+  readonly decision: Decision;
+  readonly snapshot: Snapshot | null;
+  readonly stop: StopResult | null;
+  /** Time spent waiting in-tick for a predicted stop, ms. */
+  readonly waitedMs: number;
+}
+
+/**
+ * One tick: observe -> decide -> log -> (claim -> end -> log result). The same use case runs in
+ * the Lambda and the CLI; only the adapters differ. A stop is only sent after its claim is
+ * durably written, so two overlapping ticks never both send `/end` for the same attempt.
+ */
+export async function runCheck(deps: CheckDeps): Promise<CheckOutcome> {
+  const { api, clock, rules } = deps;
+  const readStarted = clock.now();
+  const session = await api.activeSession();
+  const observedAt = clock.now();
+  const readLatencyMs = Math.max(0, observedAt.getTime() - readStarted.getTime());
+  if (!session) {
+    const decision = decide({ snapshot: null, rules, now: observedAt, price: null });
+    return outcome(decision, null, null, 'no active session');
+  }
+
+  let snapshot = toSnapshot(session, observedAt, rules.sessionPriceFormula);
+  const previous = await deps.log.lastObservation(snapshot.sessionId);
+  const { price, forecast } = await readPrice(deps, snapshot, observedAt);
+  let decision = decide({ snapshot, rules, now: observedAt, price, forecast, previous });
+  await record(deps, snapshot, observedAt, decision);
+  let waitedMs = 0;
+
+  const horizonMs = deps.horizonMs ?? 0;
+  if (decision.action === 'continue' && decision.wake && horizonMs > 0) {
+    const untilWake = decision.wake.at.getTime() - clock.now().getTime();
+    if (untilWake <= horizonMs) {
+      // Aim so the stop lands at the predicted instant: the re-read and the stop each take about one latency.
+      const sleepMs = Math.max(0, untilWake - 2 * readLatencyMs);
+      await clock.sleep(sleepMs);
+      waitedMs = sleepMs;
+      const reread = await api.getSession(snapshot.sessionId);
+      const now = clock.now();
+      if (!reread) {
+        return outcome(
+          decide({ snapshot: null, rules, now, price: null }),
+          null,
+          null,
+          'session ended during the wait',
+          waitedMs,
+        );
+      }
+      const before = snapshot;
+      snapshot = toSnapshot(reread, now, rules.sessionPriceFormula);
+      const again = await readPrice(deps, snapshot, now);
+      decision = decide({
+        snapshot,
+        rules,
+        now,
+        price: again.price,
+        forecast: again.forecast,
+        previous: before,
+        energyToleranceKwh: ENERGY_TOLERANCE_KWH,
+      });
+      await record(deps, snapshot, now, decision);
+      return act(deps, decision, snapshot, again.price, waitedMs);
+    }
+  }
+  return act(deps, decision, snapshot, price, waitedMs);
+}
+
+/** After a precise wait, energy this close below the target counts as reached (meter granularity). */
+export const ENERGY_TOLERANCE_KWH = 0.015;
+
+async function act(
+  deps: CheckDeps,
+  decision: Decision,
+  snapshot: Snapshot,
+  price: PriceReading | null,
+  waitedMs: number,
+): Promise<CheckOutcome> {
+  const pricePerKwh = price?.perKwh ?? null;
+  switch (decision.action) {
+    case 'none':
+    case 'continue':
+      return outcome(decision, snapshot, pricePerKwh, describeContinue(decision), waitedMs);
+    case 'already-stopping':
+      await reconcile(deps, snapshot);
+      return outcome(
+        decision,
+        snapshot,
+        pricePerKwh,
+        `session is ${snapshot.status}; no stop sent`,
+        waitedMs,
+      );
+    case 'end': {
+      if (deps.rules.dryRun) {
+        return {
+          ...outcome(decision, snapshot, pricePerKwh, `dry run: would end (${decision.detail})`, waitedMs),
+          action: 'dry-run',
+          reason: decision.reason,
+        };
+      }
+      return stop(deps, decision, snapshot, pricePerKwh, waitedMs);
+    }
+  }
+}
+
+async function stop(
+  deps: CheckDeps,
+  decision: Extract<Decision, { action: 'end' }>,
+  snapshot: Snapshot,
+  pricePerKwh: number | null,
+  waitedMs: number,
+): Promise<CheckOutcome> {
+  const { api, log, clock } = deps;
+  const sessionId = decision.sessionId;
+  const latest = await log.latestClaim(sessionId);
+  let attempt = 1;
+  if (latest) {
+    const result = await log.latestStopResult(sessionId);
+    const sinceClaim = clock.now().getTime() - latest.claimedAt.getTime();
+    const failed = result?.attempt === latest.attempt && result.outcome === 'failed';
+    const ignored = sinceClaim >= (deps.resendAfterMs ?? 120_000);
+    if (!failed && !ignored) {
+      return {
+        ...outcome(
+          decision,
+          snapshot,
+          pricePerKwh,
+          `stop already sent at ${latest.claimedAt.toISOString()}; waiting for it to take effect`,
+          waitedMs,
+        ),
+        action: 'already-stopping',
+        reason: decision.reason,
+      };
+    }
+    if (latest.attempt >= (deps.maxAttempts ?? 3)) {
+      await notify(deps, {
+        kind: 'stop-failed',
+        key: `stop-failed:${sessionId}`,
+        subject: 'stopwatt could not end your charging session',
+        message: `Session ${sessionId} is still active after ${latest.attempt} stop attempts (${decision.detail}). End it in the operator's app.`,
+        data: { sessionId, attempts: latest.attempt, reason: decision.reason },
+      });
+      throw new StopFailedError(
+        `session ${sessionId} is still active after ${latest.attempt} stop attempts; giving up (end it in the app)`,
+      );
+    }
+    attempt = latest.attempt + 1;
+  }
+
+  const claimed = await log.claimStop({
+    sessionId,
+    attempt,
+    claimedAt: clock.now(),
+    reason: decision.reason,
+    detail: decision.detail,
+    by: deps.instanceId,
+  });
+  if (!claimed) {
+    return {
+      ...outcome(
+        decision,
+        snapshot,
+        pricePerKwh,
+        'another stopwatt process is ending this session',
+        waitedMs,
+      ),
+      action: 'already-stopping',
+      reason: decision.reason,
+    };
+  }
+
+  const base = {
+    sessionId,
+    attempt,
+    reason: decision.reason,
+    detail: decision.detail,
+    energyKwh: snapshot.energyKwh,
+  };
+  let result: StopResult;
+  try {
+    const sent = await api.endSession(sessionId);
+    if (sent.kind === 'accepted') {
+      result = { ...base, at: clock.now(), outcome: 'accepted' };
+    } else {
+      // 404: gone or already finished counts as success; anything else is a failure.
+      const check = await api.getSession(sessionId);
+      if (check === null || isStoppingOrFinished(check.status)) {
+        result = { ...base, at: clock.now(), outcome: 'already-ended' };
+      } else {
+        result = {
+          ...base,
+          at: clock.now(),
+          outcome: 'failed',
+          error: `stop answered 404 but the session is still ${check.status}`,
+        };
+      }
+    }
+  } catch (error) {
+    result = { ...base, at: clock.now(), outcome: 'failed', error: errorMessage(error) };
+    await log.recordStopResult(result);
+    await notifyStopFailed(deps, result);
+    throw error;
+  }
+  await log.recordStopResult(result);
+  if (result.outcome === 'failed') {
+    await notifyStopFailed(deps, result);
+    throw new StopFailedError(`stop of session ${sessionId} failed: ${result.error ?? 'unknown'}`);
+  }
+  await log.putSummary({
+    sessionId,
+    startedAt: snapshot.startedAt,
+    lastSeenAt: snapshot.observedAt,
+    endedAt: result.at,
+    status: 'stopping',
+    energyKwh: snapshot.energyKwh,
+    cost: snapshot.cost,
+    currency: snapshot.currency,
+    stopReason: decision.reason,
+    stopDetail: decision.detail,
+  });
+  await notify(deps, {
+    kind: 'session-ended',
+    key: `session-ended:${sessionId}`,
+    subject: `Charging ended: ${decision.reason} rule`,
+    message: `stopwatt ended session ${sessionId}: ${decision.detail}. Energy ${snapshot.energyKwh.toFixed(2)} kWh${
+      snapshot.cost !== null ? `, cost ${snapshot.cost.toFixed(2)} ${snapshot.currency ?? ''}` : ''
+    }${pricePerKwh !== null ? `, price ${pricePerKwh.toFixed(3)}/kWh` : ''}.`,
+    data: {
+      sessionId,
+      reason: decision.reason,
+      energyKwh: snapshot.energyKwh,
+      cost: snapshot.cost,
+      currency: snapshot.currency,
+      pricePerKwh,
+      startedAt: snapshot.startedAt?.toISOString() ?? null,
+    },
+  });
+  return {
+    ...outcome(decision, snapshot, pricePerKwh, `ended: ${decision.detail}`, waitedMs),
+    stop: result,
+  };
+}
+
+/** A claim without a result (the process died after `/end`) is completed from the session status. */
+async function reconcile(deps: CheckDeps, snapshot: Snapshot): Promise<void> {
+  const claim = await deps.log.latestClaim(snapshot.sessionId);
+  if (!claim) return;
+  const result = await deps.log.latestStopResult(snapshot.sessionId);
+  if (result && result.attempt === claim.attempt) return;
+  await deps.log.recordStopResult({
+    sessionId: claim.sessionId,
+    attempt: claim.attempt,
+    at: deps.clock.now(),
+    outcome: 'accepted',
+    reason: claim.reason,
+    detail: `${claim.detail} (reconciled: session was ${snapshot.status})`,
+    energyKwh: snapshot.energyKwh,
+  });
+}
+
+async function record(deps: CheckDeps, snapshot: Snapshot, at: Date, decision: Decision): Promise<void> {
+  await deps.log.recordObservation(snapshot);
+  await deps.log.recordDecision(snapshot.sessionId, at, decision);
+  const existing = await deps.log.latestClaim(snapshot.sessionId);
+  await deps.log.putSummary({
+    sessionId: snapshot.sessionId,
+    startedAt: snapshot.startedAt,
+    lastSeenAt: at,
+    endedAt: existing && isStoppingOrFinished(snapshot.status) ? existing.claimedAt : null,
+    status: snapshot.status,
+    energyKwh: snapshot.energyKwh,
+    cost: snapshot.cost,
+    currency: snapshot.currency,
+    stopReason: existing?.reason ?? null,
+    stopDetail: existing?.detail ?? null,
+  });
+}
+
+async function readPrice(
+  deps: CheckDeps,
+  snapshot: Snapshot,
+  at: Date,
+): Promise<{ price: PriceReading | null; forecast: PriceSlot[] | undefined }> {
+  if (deps.rules.priceSource === 'session') {
+    const perKwh = snapshot.sessionPricePerKwh;
+    return { price: perKwh === null ? null : { perKwh, source: 'session' }, forecast: undefined };
+  }
+  if (!deps.prices) {
+    deps.warn?.('price source is spot but no price feed is configured: the price rule is inactive');
+    return { price: null, forecast: undefined };
+  }
+  try {
+    const price = await deps.prices.current(at);
+    const forecast = await deps.prices.forecast(at);
+    if (!price) deps.warn?.(`no spot price for ${at.toISOString()}: the price rule is inactive this tick`);
+    return { price, forecast };
+  } catch (error) {
+    deps.warn?.(`price feed unavailable: ${errorMessage(error)}; the price rule is inactive this tick`);
+    await notify(deps, {
+      kind: 'price-feed-unavailable',
+      key: `price-feed-unavailable:${at.toISOString().slice(0, 13)}`,
+      subject: 'stopwatt: price feed unavailable',
+      message: `Spot prices could not be read (${errorMessage(error)}). The price rule cannot end a session until they are back; energy, cost and deadline rules still apply.`,
+      data: { at: at.toISOString() },
+    });
+    return { price: null, forecast: undefined };
+  }
+}
+
+async function notifyStopFailed(deps: CheckDeps, result: StopResult): Promise<void> {
+  await notify(deps, {
+    kind: 'stop-failed',
+    key: `stop-failed:${result.sessionId}:${result.attempt}`,
+    subject: 'stopwatt could not end your charging session',
+    message: `Ending session ${result.sessionId} (${result.detail}) failed: ${result.error ?? 'unknown error'}. stopwatt retries on the next tick while the session is active; check the operator's app.`,
+    data: { sessionId: result.sessionId, attempt: result.attempt, error: result.error ?? null },
+  });
+}
+
+async function notify(deps: CheckDeps, event: NotificationEvent): Promise<void> {
+  if (!deps.notifier) return;
+  try {
+    await deps.notifier.send(event);
+  } catch (error) {
+    // A notification problem must not hide or undo the tick's real outcome.
+    deps.warn?.(`notification failed: ${errorMessage(error)}`);
+  }
+}
+
+function describeContinue(decision: Decision): string {
+  if (decision.action === 'none') return 'no active session';
+  if (decision.action !== 'continue') return decision.action;
+  const wake = decision.wake ? `; next: ${decision.wake.reason} at ${decision.wake.at.toISOString()}` : '';
+  return `continue: ${decision.notes.join('; ') || 'no rule set'}${wake}`;
+}
+
+function outcome(
+  decision: Decision,
+  snapshot: Snapshot | null,
+  pricePerKwh: number | null,
+  detail: string,
+  waitedMs = 0,
+): CheckOutcome {
+  return {
+    action: decision.action,
+    reason: decision.action === 'end' ? decision.reason : null,
+    sessionId: snapshot?.sessionId ?? null,
+    energyKwh: snapshot?.energyKwh ?? null,
+    powerKw: snapshot?.powerKw ?? null,
+    pricePerKwh,
+    detail,
+    decision,
+    snapshot,
+    stop: null,
+    waitedMs,
+  };
+}
