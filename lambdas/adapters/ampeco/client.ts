@@ -249,12 +249,15 @@ function unreachable(error: unknown, label: string, signal: AbortSignal): Error 
   });
 }
 
+/** The innermost useful reason: an errno-style code (ECONNREFUSED) or the root cause's message. */
 function causeCode(error: unknown): string | null {
   let current: unknown = error;
+  let message: string | null = null;
   for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string') return code;
+    if (depth > 0) message = redact(current.message);
     current = current.cause;
   }
-  return null;
+  return message;
 }

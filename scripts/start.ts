@@ -1,0 +1,107 @@
+/**
+ * `npm start`: with no STOPWATT_TOKEN, a 30-second demo against the simulated charger; with
+ * STOPWATT_TOKEN and STOPWATT_API_URL, watches the real account (dry run unless --live).
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { main } from '../bin/cli/main.ts';
+import { EXIT_OK } from '../bin/cli/io.ts';
+import { type PreparedCheck } from '../bin/commands/check.ts';
+import { watchLoop } from '../bin/commands/watch.ts';
+import { AmpecoClient } from '../lambdas/adapters/ampeco/client.ts';
+import { FileSessionLog } from '../lambdas/adapters/local/file-session-log.ts';
+import { parseRules } from '../lambdas/config.ts';
+import type { Clock } from '../lambdas/ports.ts';
+import { runCheck } from '../lambdas/run-check.ts';
+import { acceleratedClock, AmpecoSimulator } from '../test/support/ampeco-simulator.ts';
+
+const args = process.argv.slice(2);
+const controller = new AbortController();
+process.on('SIGINT', () => controller.abort());
+const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal };
+
+if (process.env.STOPWATT_TOKEN) {
+  // Real account: show what would happen first. Ending sessions needs an explicit --live.
+  const live = args.includes('--live');
+  const rest = args.filter((a) => a !== '--live');
+  if (!live) {
+    process.stdout.write(
+      'stopwatt: watching your real account in DRY-RUN mode: it shows what it would do and ends nothing.\n' +
+        '          Run `npm start -- --live <rules>` to let it end the session.\n',
+    );
+  }
+  process.exitCode = await main(['watch', ...(live ? [] : ['--dry-run']), ...rest], io);
+} else {
+  process.exitCode = await demo();
+}
+
+async function demo(): Promise<number> {
+  const speed = 60;
+  const powerKw = 11;
+  const startKwh = 6.2;
+  const targetKwh = 8;
+  const intervalMs = 60_000;
+  const simClock = acceleratedClock(speed);
+  const simulator = await AmpecoSimulator.start({ clock: simClock });
+  const store = process.env.STOPWATT_STORE ?? (await mkdtemp(join(tmpdir(), 'stopwatt-demo-')));
+  try {
+    const session = simulator.addSession({ powerKw, energyWh: startKwh * 1000, spotPrice: 0.62, markup: 1 });
+    const clock: Clock = {
+      now: () => new Date(simClock.now()),
+      sleep: (ms) => delay(ms / speed),
+    };
+    process.stdout.write(
+      [
+        'stopwatt demo: no STOPWATT_TOKEN set, so this runs against a simulated charger.',
+        `  simulated AMPECO API  ${simulator.url}  (clock x${speed}: one minute passes every second)`,
+        `  session ${session.id}: charging at ${powerKw} kW, ${startKwh} kWh delivered`,
+        `  rule: end the session at ${targetKwh} kWh (polling every simulated minute, stop timed in between)`,
+        `  local store: ${store}`,
+        '',
+      ].join('\n'),
+    );
+    const rules = parseRules({ energyKwh: targetKwh });
+    const log = new FileSessionLog({ dir: store, account: 'demo' });
+    const api = new AmpecoClient({ apiUrl: simulator.url, deviceId: '0123456789abcdef', auth: { token: async () => 'demo' } });
+    const warnings: string[] = [];
+    const prepared: PreparedCheck = {
+      secrets: ['demo'],
+      warnings,
+      hasRule: true,
+      run: () =>
+        runCheck({ api, log, rules, clock, instanceId: 'demo', horizonMs: intervalMs, warn: (m) => warnings.push(m) }),
+    };
+    const started = Date.now();
+    await watchLoop(prepared, io, {
+      intervalMs,
+      clock,
+      energyTargetKwh: targetKwh,
+      sleep: (ms, signal) => delay(ms / speed, undefined, { signal }),
+    });
+    const summary = (await log.listSessions()).find((s) => s.sessionId === session.id);
+    const meterWh = simulator.endRequests(session.id)[0]?.sessionEnergyWh ?? null;
+    process.stdout.write(
+      [
+        '',
+        `Summary (read back from ${store}):`,
+        `  session       ${session.id}`,
+        `  stop reason   ${summary?.stopReason ?? 'none'}${summary?.stopDetail ? ` (${summary.stopDetail})` : ''}`,
+        `  energy        ${summary ? summary.energyKwh.toFixed(3) : '?'} kWh at the last reading`,
+        meterWh === null
+          ? '  the session was not ended'
+          : `  meter at stop ${(meterWh / 1000).toFixed(3)} kWh: ${((meterWh / 1000 - targetKwh) * 1000).toFixed(1)} Wh from the target`,
+        `  cost          ${summary?.cost?.toFixed(2) ?? '?'} ${summary?.currency ?? ''}`,
+        `  /end calls    ${simulator.endRequests(session.id).length}`,
+        `  wall time     ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        '',
+        'Next: `npm test`, or try `npm run stopwatt -- simulate` and `npm run stopwatt -- watch --help`.',
+        '',
+      ].join('\n'),
+    );
+    return meterWh === null ? 1 : EXIT_OK;
+  } finally {
+    await simulator.close();
+  }
+}
