@@ -10,6 +10,8 @@ Commands:
   watch       run check repeatedly with live progress until the session ends (Ctrl-C stops)
   simulate    start a simulated charging API on 127.0.0.1 to try stopwatt without a car
   prices      show today's and tomorrow's consumer electricity prices (Energi Data Service)
+  rules       show or change the stored rules (local store, or SSM with --region)
+  token       store the access token in SSM Parameter Store for the deployed function
 
 Run 'stopwatt <command> --help' for the options of a command.`;
 
@@ -19,6 +21,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   watch: async () => (await import('../commands/watch.ts')).watchCommand,
   simulate: async () => (await import('../commands/simulate.ts')).simulateCommand,
   prices: async () => (await import('../commands/prices.ts')).pricesCommand,
+  token: async () => (await import('../commands/token.ts')).tokenCommand,
+  rules: async () => (await import('../commands/rules.ts')).rulesCommand,
 };
 
 export async function main(argv: string[], io: CliIo): Promise<number> {

@@ -5,7 +5,7 @@ type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 import { randomBytes } from 'node:crypto';
 import { systemClock } from '../../lambdas/adapters/system-clock.ts';
 import { hasAnyRule } from '../../lambdas/config.ts';
-import type { Clock } from '../../lambdas/ports.ts';
+import type { ChargingApi, Clock, RulesStore, SessionLog } from '../../lambdas/ports.ts';
 import { type CheckOutcome, runCheck } from '../../lambdas/run-check.ts';
 import { type CliIo, EXIT_OK, reportError, secretsFrom, UsageError } from '../cli/io.ts';
 import { apiUrlFrom, DEFAULT_ACCOUNT, localAdapters, storeDir, tokenFrom } from '../cli/local-deps.ts';
@@ -23,6 +23,9 @@ Options:
   --api-url URL         tenant root (default: STOPWATT_API_URL), e.g. https://drivee.eu.charge.ampeco.tech
   --account NAME        account name in the store (default: ${DEFAULT_ACCOUNT})
   --store DIR           local store directory (default: STOPWATT_STORE or ./.stopwatt)
+  --table NAME          log to this DynamoDB table and read rules (and, without STOPWATT_TOKEN,
+                        the token) from SSM /stopwatt/<account>/ instead of the local store
+  --region R            AWS region for --table (default: AWS_REGION)
   --horizon SECONDS     wait in-process up to this long for a predicted stop (default 60; 0 = never wait)
   --json                print exactly one JSON object on stdout
   -h, --help            show this help
@@ -34,6 +37,8 @@ export const CHECK_OPTIONS = {
   ...RULE_FLAG_OPTIONS,
   'api-url': { type: 'string' },
   account: { type: 'string' },
+  table: { type: 'string' },
+  region: { type: 'string' },
   store: { type: 'string' },
   horizon: { type: 'string' },
   json: { type: 'boolean' },
@@ -83,14 +88,33 @@ export async function prepareCheck(
   options: { horizonMs: number; clock?: Clock },
 ): Promise<PreparedCheck> {
   const apiUrl = apiUrlFrom(io, values['api-url'] as string | undefined);
-  const token = tokenFrom(io);
   const dir = storeDir(io, values.store as string | undefined);
   const account = (values.account as string | undefined) ?? DEFAULT_ACCOUNT;
-  const adapters = await localAdapters({ dir, account, apiUrl, token });
+  const table = values.table as string | undefined;
+  let token: string;
+  let adapters: { api: ChargingApi; log: SessionLog; rulesStore: RulesStore };
+  if (table !== undefined) {
+    // Loaded only here: local runs should not pay for the AWS SDK.
+    const { awsRegion, dynamoSessionLog, parameterStores } = await import('../cli/aws-deps.ts');
+    const region = awsRegion(io, values.region as string | undefined);
+    const stores = parameterStores({ region, account });
+    token = io.env.STOPWATT_TOKEN?.trim() || ((await stores.tokens.get()) ?? tokenFrom(io));
+    adapters = {
+      ...(await localAdapters({ dir, account, apiUrl, token })),
+      log: dynamoSessionLog({ region, table, account }),
+      rulesStore: stores.rules,
+    };
+  } else {
+    token = tokenFrom(io);
+    adapters = await localAdapters({ dir, account, apiUrl, token });
+  }
   const rules = await rulesFromFlags(values, await adapters.rulesStore.get());
   const clock = options.clock ?? systemClock;
   const warnings: string[] = [];
-  const prices = rules.priceSource === 'spot' ? spotPriceSourceFor({ io, dir, rules, clock }) : undefined;
+  const prices =
+    rules.priceSource === 'spot'
+      ? spotPriceSourceFor({ io, dir, rules, clock, warn: (message) => warnings.push(message) })
+      : undefined;
   const instanceId = `cli-${process.pid}-${randomBytes(3).toString('hex')}`;
   return {
     secrets: [token, ...secretsFrom(io.env)],

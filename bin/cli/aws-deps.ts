@@ -1,0 +1,46 @@
+import { createDynamoDbClient, DynamoDbSessionLog } from '../../lambdas/adapters/dynamodb/session-log.ts';
+import {
+  createSsmClient,
+  SsmCredentialsStore,
+  SsmRulesStore,
+  SsmTokenStore,
+} from '../../lambdas/adapters/ssm/parameters.ts';
+import { ConfigError } from '../../lambdas/errors.ts';
+import type { CliIo } from './io.ts';
+
+/**
+ * AWS adapters for CLI use from a laptop. Region from `--region` or AWS_REGION; endpoints and
+ * credentials come from the standard AWS SDK environment (profiles, AWS_ENDPOINT_URL_*).
+ */
+export function awsRegion(io: CliIo, flag: string | undefined): string {
+  const region = flag ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
+  if (!region) throw new ConfigError('no AWS region: pass --region or set AWS_REGION');
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region))
+    throw new ConfigError(`--region does not look like an AWS region: ${region}`);
+  return region;
+}
+
+export function parameterStores(options: { region: string; account: string; prefix?: string | undefined }) {
+  const client = createSsmClient({ region: options.region });
+  // The CLI runs once: no caching across calls is needed, and a put must be read back fresh.
+  const store = { client, account: options.account, prefix: options.prefix, cacheTtlMs: 0 };
+  return {
+    tokens: new SsmTokenStore(store),
+    rules: new SsmRulesStore(store),
+    credentials: new SsmCredentialsStore(store),
+  };
+}
+
+export function dynamoSessionLog(options: {
+  region: string;
+  table: string;
+  account: string;
+  ttlDays?: number;
+}) {
+  return new DynamoDbSessionLog({
+    client: createDynamoDbClient({ region: options.region }),
+    tableName: options.table,
+    account: options.account,
+    ttlDays: options.ttlDays ?? 90,
+  });
+}

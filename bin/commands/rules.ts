@@ -1,0 +1,85 @@
+import { FileRulesStore } from '../../lambdas/adapters/local/file-rules-store.ts';
+import { parseRules } from '../../lambdas/config.ts';
+import type { RulesStore } from '../../lambdas/ports.ts';
+import { awsRegion, parameterStores } from '../cli/aws-deps.ts';
+import { type CliIo, EXIT_BAD_INPUT, EXIT_OK, reportError, UsageError } from '../cli/io.ts';
+import { DEFAULT_ACCOUNT, storeDir } from '../cli/local-deps.ts';
+import { RULE_FLAG_OPTIONS, RULE_FLAGS_HELP, rulesFromFlags } from '../cli/rule-flags.ts';
+import { parseCommandArgs } from './check.ts';
+
+export const RULES_HELP = `Usage: stopwatt rules get|set|reset [options]
+
+  get      print the stored rules as JSON
+  set      change the stored rules: the flags given replace those rules, the rest stay
+  reset    remove every rule (nothing will be ended)
+
+Rules are stored locally (./.stopwatt or STOPWATT_STORE) or, with --region, in the SSM
+parameter /stopwatt/<account>/rules that the deployed function reads on every tick (no redeploy).
+
+${RULE_FLAGS_HELP}
+
+Options:
+  --account NAME   account (default: ${DEFAULT_ACCOUNT} locally; required with --region)
+  --region R       use SSM Parameter Store in this AWS region
+  --prefix P       SSM parameter prefix (default /stopwatt)
+  --store DIR      local store directory`;
+
+const OPTIONS = {
+  ...RULE_FLAG_OPTIONS,
+  account: { type: 'string' },
+  region: { type: 'string' },
+  prefix: { type: 'string' },
+  store: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export async function rulesCommand(args: string[], io: CliIo): Promise<number> {
+  try {
+    const [sub, ...rest] = args;
+    if (sub === undefined || sub === '--help' || sub === '-h') {
+      io.stdout.write(`${RULES_HELP}\n`);
+      return sub === undefined ? EXIT_BAD_INPUT : EXIT_OK;
+    }
+    if (sub !== 'get' && sub !== 'set' && sub !== 'reset') {
+      throw new UsageError(`unknown rules command "${sub}" (expected get, set or reset)`);
+    }
+    const { values } = parseCommandArgs(rest, OPTIONS);
+    if (values.help) {
+      io.stdout.write(`${RULES_HELP}\n`);
+      return EXIT_OK;
+    }
+    const store = rulesStoreFor(io, values);
+    if (sub === 'get') {
+      const rules = (await store.get()) ?? parseRules({});
+      io.stdout.write(`${JSON.stringify(rules, null, 2)}\n`);
+      return EXIT_OK;
+    }
+    const rules = sub === 'reset' ? parseRules({}) : await rulesFromFlags(values, await store.get());
+    await store.put(rules);
+    io.stdout.write(`${JSON.stringify(rules, null, 2)}\n`);
+    io.stderr.write(`stopwatt: rules saved (${store instanceof FileRulesStore ? store.path : 'SSM'})\n`);
+    return EXIT_OK;
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
+
+function rulesStoreFor(
+  io: CliIo,
+  values: {
+    account?: string | undefined;
+    region?: string | undefined;
+    prefix?: string | undefined;
+    store?: string | undefined;
+  },
+): RulesStore {
+  if (values.region !== undefined) {
+    if (!values.account) throw new UsageError('--account is required with --region');
+    return parameterStores({
+      region: awsRegion(io, values.region),
+      account: values.account,
+      prefix: values.prefix,
+    }).rules;
+  }
+  return new FileRulesStore({ dir: storeDir(io, values.store), account: values.account ?? DEFAULT_ACCOUNT });
+}
