@@ -11,6 +11,8 @@ Commands:
   simulate    start a simulated charging API on 127.0.0.1 to try stopwatt without a car
   prices      show today's and tomorrow's consumer electricity prices (Energi Data Service)
   rules       show or change the stored rules (local store, or SSM with --region)
+  sessions    list recorded sessions (start, end, kWh, cost, stop reason); --csv for exports
+  log         one session's timeline with charts of power, energy and price
   token       store the access token in SSM Parameter Store for the deployed function
 
 Run 'stopwatt <command> --help' for the options of a command.`;
@@ -23,6 +25,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   prices: async () => (await import('../commands/prices.ts')).pricesCommand,
   token: async () => (await import('../commands/token.ts')).tokenCommand,
   rules: async () => (await import('../commands/rules.ts')).rulesCommand,
+  sessions: async () => (await import('../commands/sessions.ts')).sessionsCommand,
+  log: async () => (await import('../commands/log.ts')).logCommand,
 };
 
 export async function main(argv: string[], io: CliIo): Promise<number> {

@@ -1,0 +1,132 @@
+import { parseArgs } from 'node:util';
+import type { Snapshot } from '../../lambdas/core/snapshot.ts';
+import type { TimelineEntry } from '../../lambdas/ports.ts';
+import { columnChart } from '../cli/chart.ts';
+import { csvLine, HISTORY_OPTIONS, historyLog } from '../cli/history-deps.ts';
+import { type CliIo, EXIT_FAILED, EXIT_OK, reportError, UsageError } from '../cli/io.ts';
+
+export const LOG_HELP = `Usage: stopwatt log SESSION_ID [--account A] [--csv] [--table T --region R]
+
+Shows one session's timeline: every observation and decision, the stop claim and its result,
+with terminal charts of power, cumulative energy and price. --csv prints the observations.`;
+
+export async function logCommand(args: string[], io: CliIo): Promise<number> {
+  try {
+    let parsed: ReturnType<
+      typeof parseArgs<{ args: string[]; options: typeof HISTORY_OPTIONS; allowPositionals: true }>
+    >;
+    try {
+      parsed = parseArgs({ args, options: HISTORY_OPTIONS, allowPositionals: true, strict: true });
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const { values, positionals } = parsed;
+    if (values.help) {
+      io.stdout.write(`${LOG_HELP}\n`);
+      return EXIT_OK;
+    }
+    const [sessionId, ...extra] = positionals;
+    if (!sessionId || extra.length > 0)
+      throw new UsageError('give exactly one SESSION_ID (see stopwatt sessions)');
+    const log = await historyLog(io, values);
+    const timeline = await log.timeline(sessionId);
+    if (timeline.length === 0) {
+      io.stderr.write(`stopwatt: no records for session ${sessionId}\n`);
+      return EXIT_FAILED;
+    }
+    io.stdout.write(values.csv ? timelineCsv(timeline) : timelineText(sessionId, timeline));
+    return EXIT_OK;
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
+
+function observations(timeline: readonly TimelineEntry[]): Snapshot[] {
+  return timeline.flatMap((e) => (e.kind === 'observation' ? [e.snapshot] : []));
+}
+
+export function timelineCsv(timeline: readonly TimelineEntry[]): string {
+  const header = csvLine([
+    'observed_at',
+    'status',
+    'charging_state',
+    'energy_kwh',
+    'power_kw',
+    'cost',
+    'price_per_kwh',
+  ]);
+  const rows = observations(timeline).map((s) =>
+    csvLine([
+      s.observedAt.toISOString(),
+      s.status,
+      s.chargingState,
+      s.energyKwh.toFixed(3),
+      s.powerKw === null ? null : s.powerKw.toFixed(3),
+      s.cost === null ? null : s.cost.toFixed(2),
+      s.sessionPricePerKwh === null ? null : s.sessionPricePerKwh.toFixed(4),
+    ]),
+  );
+  return `${[header, ...rows].join('\n')}\n`;
+}
+
+export function timelineText(sessionId: string, timeline: readonly TimelineEntry[]): string {
+  const lines: string[] = [`Session ${sessionId}`];
+  const obs = observations(timeline);
+  if (obs.length > 1) {
+    lines.push(
+      '',
+      ...columnChart(
+        obs.map((s) => s.powerKw ?? 0),
+        { label: 'power', unit: 'kW' },
+      ),
+      '',
+      ...columnChart(
+        obs.map((s) => s.energyKwh),
+        { label: 'energy (cumulative)', unit: 'kWh' },
+      ),
+    );
+    const prices = obs.map((s) => s.sessionPricePerKwh);
+    if (prices.some((p) => p !== null)) {
+      lines.push(
+        '',
+        ...columnChart(
+          prices.map((p) => p ?? 0),
+          { label: 'price', unit: '/kWh', height: 4 },
+        ),
+      );
+    }
+  }
+  lines.push('', 'Timeline (UTC):');
+  for (const entry of timeline) {
+    const at = entry.at.toISOString().slice(0, 19).replace('T', ' ');
+    switch (entry.kind) {
+      case 'observation': {
+        const s = entry.snapshot;
+        lines.push(
+          `${at}  seen      ${s.status}/${s.chargingState ?? '-'}  ${s.energyKwh.toFixed(3)} kWh  ${s.powerKw?.toFixed(2) ?? '?'} kW${s.cost === null ? '' : `  ${s.cost.toFixed(2)} ${s.currency ?? ''}`}`,
+        );
+        break;
+      }
+      case 'decision': {
+        const d = entry.decision;
+        const text =
+          d.action === 'end'
+            ? `end (${d.reason}): ${d.detail}`
+            : d.action === 'continue'
+              ? `continue: ${d.notes.join('; ')}`
+              : d.action;
+        lines.push(`${at}  decided   ${text}`);
+        break;
+      }
+      case 'claim':
+        lines.push(`${at}  claimed   stop attempt ${entry.claim.attempt} by ${entry.claim.by}`);
+        break;
+      case 'result':
+        lines.push(
+          `${at}  stop      ${entry.result.outcome}${entry.result.error ? `: ${entry.result.error}` : ''} (attempt ${entry.result.attempt})`,
+        );
+        break;
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,179 @@
+import ky, { HTTPError } from 'ky';
+import { z } from 'zod';
+import {
+  ApiError,
+  ApiUnreachableError,
+  AuthError,
+  errorMessage,
+  InvalidResponseError,
+  redact,
+} from '../../errors.ts';
+import type { TokenStore } from '../../ports.ts';
+import type { AccessTokenProvider } from './client.ts';
+import { appHeaders } from './headers.ts';
+
+/** Password-grant login data (Laravel Passport); `refreshToken` is kept where the tenant issues one. */
+export interface LoginCredentials {
+  readonly username: string;
+  readonly password: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly refreshToken?: string | undefined;
+}
+
+export interface CredentialsStore {
+  get(): Promise<LoginCredentials | null>;
+  put(credentials: LoginCredentials): Promise<void>;
+}
+
+const TokenResponseSchema = z.object({
+  token_type: z.string().optional(),
+  expires_in: z.number().optional(),
+  access_token: z.string().min(10),
+  refresh_token: z.string().min(1).optional(),
+});
+
+const LOGIN_PATH = 'POST /api/v1/app/oauth/token';
+
+/**
+ * Token provider for login mode: uses the cached token, and on a 401 logs in once (refresh
+ * grant when a refresh token is stored, else password grant), persists the new access token and
+ * the newest refresh token, and hands the new token back for one retry. At most one login per
+ * tick: the login endpoint allows about 5 attempts per window, so a failing login must not storm.
+ */
+export class LoginTokenProvider implements AccessTokenProvider {
+  readonly #root: string;
+  readonly #deviceId: string;
+  readonly #tokens: TokenStore;
+  readonly #credentials: CredentialsStore;
+  readonly #timeoutMs: number;
+  #attempted = false;
+  #current: string | null = null;
+
+  constructor(options: {
+    apiUrl: string;
+    deviceId: string;
+    tokens: TokenStore;
+    credentials: CredentialsStore;
+    timeoutMs?: number;
+  }) {
+    this.#root = options.apiUrl.replace(/\/+$/, '');
+    this.#deviceId = options.deviceId;
+    this.#tokens = options.tokens;
+    this.#credentials = options.credentials;
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
+  }
+
+  /** Call at the start of each tick: allows one login in it. */
+  newTick(): void {
+    this.#attempted = false;
+  }
+
+  /** Logins attempted in the current tick (0 or 1). */
+  get loginAttempted(): boolean {
+    return this.#attempted;
+  }
+
+  async token(): Promise<string> {
+    const stored = this.#current ?? (await this.#tokens.get());
+    if (stored) {
+      this.#current = stored;
+      return stored;
+    }
+    return this.#login();
+  }
+
+  async renew(rejected: string): Promise<string | null> {
+    // Another operation in this tick already replaced the rejected token.
+    if (this.#current && this.#current !== rejected) return this.#current;
+    if (this.#attempted) return null;
+    return this.#login();
+  }
+
+  async #login(): Promise<string> {
+    if (this.#attempted)
+      throw new AuthError('login already attempted in this tick; not retrying', LOGIN_PATH);
+    this.#attempted = true;
+    const credentials = await this.#credentials.get();
+    if (!credentials) {
+      throw new AuthError('no credentials stored: run `stopwatt login` or store a token', LOGIN_PATH);
+    }
+    const useRefresh = credentials.refreshToken !== undefined;
+    const body = useRefresh
+      ? {
+          grant_type: 'refresh_token',
+          refresh_token: credentials.refreshToken,
+          client_id: credentials.clientId,
+          client_secret: credentials.clientSecret,
+        }
+      : {
+          grant_type: 'password',
+          username: credentials.username,
+          password: credentials.password,
+          client_id: credentials.clientId,
+          client_secret: credentials.clientSecret,
+        };
+    const secrets = [credentials.password, credentials.clientSecret, credentials.refreshToken ?? ''];
+    let text: string;
+    try {
+      text = await ky
+        .post(`${this.#root}/api/v1/app/oauth/token`, {
+          json: body,
+          headers: appHeaders(this.#deviceId),
+          timeout: this.#timeoutMs,
+          retry: 0,
+        })
+        .text();
+    } catch (error) {
+      if (error instanceof HTTPError) {
+        const status = error.response.status;
+        const detail = redact(await messageOf(error.response), secrets);
+        if (useRefresh && (status === 400 || status === 401)) {
+          // A rejected refresh token is dead (single use, rotating): the next tick uses the password.
+          await this.#credentials.put({ ...credentials, refreshToken: undefined });
+        }
+        if (status === 400 || status === 401) {
+          throw new AuthError(
+            `${LOGIN_PATH}: login failed with HTTP ${status} ${detail}; check the stored credentials (stopwatt login)`,
+            LOGIN_PATH,
+          );
+        }
+        const retryAfter = error.response.headers.get('retry-after');
+        throw new ApiError(
+          `${LOGIN_PATH}: HTTP ${status} ${detail}${retryAfter ? ` (retry after ${retryAfter} s)` : ''}`,
+          status,
+          LOGIN_PATH,
+        );
+      }
+      throw new ApiUnreachableError(`${LOGIN_PATH}: ${redact(errorMessage(error), secrets)}`, LOGIN_PATH);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new InvalidResponseError(`${LOGIN_PATH}: the response is not JSON`, LOGIN_PATH);
+    }
+    const parsed = TokenResponseSchema.safeParse(json);
+    if (!parsed.success)
+      throw new InvalidResponseError(`${LOGIN_PATH}: no access_token in the response`, LOGIN_PATH);
+    const { access_token: token, refresh_token: refreshToken } = parsed.data;
+    await this.#tokens.put(token);
+    // Refresh tokens rotate and are single use: always keep the newest one.
+    if (refreshToken !== undefined || useRefresh) {
+      await this.#credentials.put({ ...credentials, refreshToken });
+    }
+    this.#current = token;
+    return token;
+  }
+}
+
+async function messageOf(response: Response): Promise<string> {
+  try {
+    const text = await response.text();
+    const json = JSON.parse(text) as { message?: unknown; error_description?: unknown };
+    const message = json.message ?? json.error_description;
+    return typeof message === 'string' ? message : '';
+  } catch {
+    return '';
+  }
+}
