@@ -6,16 +6,16 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { main } from '../bin/cli/main.ts';
 import { EXIT_OK } from '../bin/cli/io.ts';
-import { type PreparedCheck } from '../bin/commands/check.ts';
+import { main } from '../bin/cli/main.ts';
+import type { PreparedCheck } from '../bin/commands/check.ts';
 import { watchLoop } from '../bin/commands/watch.ts';
 import { AmpecoClient } from '../lambdas/adapters/ampeco/client.ts';
 import { FileSessionLog } from '../lambdas/adapters/local/file-session-log.ts';
 import { parseRules } from '../lambdas/config.ts';
 import type { Clock } from '../lambdas/ports.ts';
 import { runCheck } from '../lambdas/run-check.ts';
-import { acceleratedClock, AmpecoSimulator } from '../test/support/ampeco-simulator.ts';
+import { AmpecoSimulator, acceleratedClock } from '../test/support/ampeco-simulator.ts';
 
 const args = process.argv.slice(2);
 const controller = new AbortController();
@@ -64,14 +64,26 @@ async function demo(): Promise<number> {
     );
     const rules = parseRules({ energyKwh: targetKwh });
     const log = new FileSessionLog({ dir: store, account: 'demo' });
-    const api = new AmpecoClient({ apiUrl: simulator.url, deviceId: '0123456789abcdef', auth: { token: async () => 'demo' } });
+    const api = new AmpecoClient({
+      apiUrl: simulator.url,
+      deviceId: '0123456789abcdef',
+      auth: { token: async () => 'demo' },
+    });
     const warnings: string[] = [];
     const prepared: PreparedCheck = {
       secrets: ['demo'],
       warnings,
       hasRule: true,
       run: () =>
-        runCheck({ api, log, rules, clock, instanceId: 'demo', horizonMs: intervalMs, warn: (m) => warnings.push(m) }),
+        runCheck({
+          api,
+          log,
+          rules,
+          clock,
+          instanceId: 'demo',
+          horizonMs: intervalMs,
+          warn: (m) => warnings.push(m),
+        }),
     };
     const started = Date.now();
     await watchLoop(prepared, io, {

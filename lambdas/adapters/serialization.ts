@@ -5,11 +5,11 @@
  * so a damaged record fails loudly instead of flowing into `decide()`.
  */
 import { z } from 'zod';
+import { formatZodError } from '../config.ts';
 import type { Decision } from '../core/decide.ts';
 import type { StopReason } from '../core/rules.ts';
 import type { Snapshot } from '../core/snapshot.ts';
-import { formatZodError } from '../config.ts';
-import { PriceUnavailableError, SessionLogError, StopwattError } from '../errors.ts';
+import { PriceUnavailableError, SessionLogError, type StopwattError } from '../errors.ts';
 import type { CachedPriceDay, SessionSummary, StopClaim, StopResult } from '../ports.ts';
 
 /** A `Date` in the domain, an ISO-8601 string in storage. Invalid dates fail on both sides. */
@@ -181,12 +181,7 @@ export function reviveStopResult(value: unknown, origin = 'stop result'): StopRe
 }
 
 export function serializeSessionSummary(summary: SessionSummary): SessionSummaryRecord {
-  return encodeWith(
-    SessionSummaryCodec,
-    summary,
-    `summary of session ${summary.sessionId}`,
-    SessionLogError,
-  );
+  return encodeWith(SessionSummaryCodec, summary, `summary of session ${summary.sessionId}`, SessionLogError);
 }
 
 export function reviveSessionSummary(value: unknown, origin = 'session summary'): SessionSummary {
@@ -195,12 +190,7 @@ export function reviveSessionSummary(value: unknown, origin = 'session summary')
 
 /** Throws PriceUnavailableError: cached prices that cannot be stored or read are not usable prices. */
 export function serializeCachedPriceDay(day: CachedPriceDay): CachedPriceDayRecord {
-  return encodeWith(
-    CachedPriceDayCodec,
-    day,
-    `prices for ${day.area} on ${day.date}`,
-    PriceUnavailableError,
-  );
+  return encodeWith(CachedPriceDayCodec, day, `prices for ${day.area} on ${day.date}`, PriceUnavailableError);
 }
 
 export function reviveCachedPriceDay(value: unknown, origin = 'cached price day'): CachedPriceDay {

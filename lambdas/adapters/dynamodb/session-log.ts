@@ -1,0 +1,377 @@
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  type PutCommandInput,
+  paginateQuery,
+  QueryCommand,
+  type QueryCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Decision } from '../../core/decide.ts';
+import type { Snapshot } from '../../core/snapshot.ts';
+import { ConfigError, errorMessage, SessionLogError } from '../../errors.ts';
+import type { SessionLog, SessionSummary, StopClaim, StopResult, TimelineEntry } from '../../ports.ts';
+import {
+  IsoDate,
+  reviveDecision,
+  reviveSessionSummary,
+  reviveSnapshot,
+  reviveStopClaim,
+  reviveStopResult,
+  serializeDecision,
+  serializeSessionSummary,
+  serializeSnapshot,
+  serializeStopClaim,
+  serializeStopResult,
+} from '../serialization.ts';
+import {
+  accountPk,
+  CLAIM_SK,
+  DECISION_PREFIX,
+  decisionSk,
+  expiresAt,
+  type ItemKind,
+  isValidAccount,
+  LISTING_PREFIX,
+  listingSk,
+  OBSERVATION_PREFIX,
+  observationSk,
+  RESULT_ATTEMPT_PREFIX,
+  RESULT_SK,
+  resultAttemptSk,
+  SUMMARY_SK,
+  sessionPk,
+} from './records.ts';
+
+/**
+ * A DynamoDB client for the log table. Throttling (ProvisionedThroughputExceededException,
+ * ThrottlingException, RequestLimitExceeded) and transient 5xx/network errors are retried by
+ * the SDK's standard retry strategy with exponential backoff and jitter, up to `maxAttempts`
+ * calls in total; what still fails surfaces as SessionLogError, never silently.
+ */
+export function createDynamoDbClient(config: DynamoDBClientConfig = {}): DynamoDBClient {
+  return new DynamoDBClient({ retryMode: 'standard', maxAttempts: 5, ...config });
+}
+
+export interface DynamoDbSessionLogOptions {
+  /** Injected so tests and the handler decide endpoint, region and retries (see createDynamoDbClient). */
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  readonly account: string;
+  /** Observations and decisions expire (DynamoDB TTL) this many days after their time. */
+  readonly ttlDays: number;
+  /** Stamped on each written item as `writtenAt`. @default () => new Date() */
+  readonly now?: (() => Date) | undefined;
+}
+
+type Item = Record<string, unknown>;
+
+const KIND_ORDER: Readonly<Record<TimelineEntry['kind'], number>> = {
+  observation: 0,
+  decision: 1,
+  claim: 2,
+  result: 3,
+};
+
+/** SessionLog on one DynamoDB table (DESIGN §8). Every failure throws SessionLogError with `cause`. */
+export class DynamoDbSessionLog implements SessionLog {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly account: string;
+  private readonly ttlDays: number;
+  private readonly now: () => Date;
+
+  constructor(options: DynamoDbSessionLogOptions) {
+    if (!isValidAccount(options.account)) {
+      throw new ConfigError(`invalid account name for the session log: use letters, digits, _ . -`);
+    }
+    if (!(Number.isFinite(options.ttlDays) && options.ttlDays > 0)) {
+      throw new ConfigError(`invalid ttlDays for the session log: ${options.ttlDays}`);
+    }
+    // removeUndefinedValues: optional fields (StopResult.error) are simply absent.
+    this.doc = DynamoDBDocumentClient.from(options.client, {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    this.tableName = options.tableName;
+    this.account = options.account;
+    this.ttlDays = options.ttlDays;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async recordObservation(snapshot: Snapshot): Promise<void> {
+    const record = serializeSnapshot(snapshot);
+    await this.put(`observation of session ${snapshot.sessionId}`, {
+      ...this.base(snapshot.sessionId, observationSk(snapshot.observedAt), 'observation'),
+      ...record,
+      expiresAt: expiresAt(snapshot.observedAt, this.ttlDays),
+    });
+  }
+
+  async recordDecision(sessionId: string, at: Date, decision: Decision): Promise<void> {
+    const record = serializeDecision(decision);
+    await this.put(`decision for session ${sessionId}`, {
+      ...this.base(sessionId, decisionSk(at), 'decision'),
+      sessionId,
+      at: at.toISOString(),
+      decision: record,
+      expiresAt: expiresAt(at, this.ttlDays),
+    });
+  }
+
+  /**
+   * One conditional UpdateItem: attempt 1 requires that no claim exists, attempt n > 1 that the
+   * stored claim is n - 1. The item keeps every claim in `claims` for the timeline.
+   */
+  async claimStop(claim: StopClaim): Promise<boolean> {
+    const what = `stop claim ${claim.attempt} of session ${claim.sessionId}`;
+    if (!Number.isInteger(claim.attempt) || claim.attempt < 1) {
+      throw new SessionLogError(`cannot write ${what}: attempt must be a positive integer`);
+    }
+    const record = serializeStopClaim(claim);
+    const fields: Item = { ...record, kind: 'claim' satisfies ItemKind, writtenAt: this.now().toISOString() };
+    const names: Record<string, string> = { '#claims': 'claims' };
+    const values: Record<string, unknown> = { ':claimsEmpty': [], ':claimsEntry': [record] };
+    const sets: string[] = ['#claims = list_append(if_not_exists(#claims, :claimsEmpty), :claimsEntry)'];
+    for (const [key, value] of Object.entries(fields)) {
+      names[`#${key}`] = key;
+      values[`:${key}`] = value;
+      sets.push(`#${key} = :${key}`);
+    }
+    // DynamoDB rejects unused names and values, so each condition adds only its own.
+    let condition: string;
+    if (claim.attempt === 1) {
+      condition = 'attribute_not_exists(#pk)';
+      names['#pk'] = 'pk';
+    } else {
+      condition = '#attempt = :previousAttempt';
+      values[':previousAttempt'] = claim.attempt - 1;
+    }
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: this.pk(claim.sessionId), sk: CLAIM_SK },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw this.failure(`write ${what}`, error);
+    }
+  }
+
+  async latestClaim(sessionId: string): Promise<StopClaim | null> {
+    const item = await this.get(`stop claim of session ${sessionId}`, sessionId, CLAIM_SK);
+    return item ? reviveStopClaim(item, this.origin(sessionId, CLAIM_SK)) : null;
+  }
+
+  /** Keeps each attempt's result, and `STOP#RESULT` as the latest (an older attempt never replaces it). */
+  async recordStopResult(result: StopResult): Promise<void> {
+    const what = `stop result ${result.attempt} of session ${result.sessionId}`;
+    const record = serializeStopResult(result);
+    const item = (sk: string): Item => ({ ...this.base(result.sessionId, sk, 'result'), ...record });
+    await this.put(what, item(resultAttemptSk(result.attempt)));
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item(RESULT_SK),
+          ConditionExpression: 'attribute_not_exists(#pk) OR #attempt <= :attempt',
+          ExpressionAttributeNames: { '#pk': 'pk', '#attempt': 'attempt' },
+          ExpressionAttributeValues: { ':attempt': result.attempt },
+        }),
+      );
+    } catch (error) {
+      // A later attempt's result is already the latest: this one is kept under its attempt key.
+      if (isConditionalCheckFailed(error)) return;
+      throw this.failure(`write ${what}`, error);
+    }
+  }
+
+  async latestStopResult(sessionId: string): Promise<StopResult | null> {
+    const item = await this.get(`stop result of session ${sessionId}`, sessionId, RESULT_SK);
+    return item ? reviveStopResult(item, this.origin(sessionId, RESULT_SK)) : null;
+  }
+
+  async lastObservation(sessionId: string): Promise<Snapshot | null> {
+    const what = `last observation of session ${sessionId}`;
+    let items: Item[];
+    try {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': this.pk(sessionId), ':prefix': OBSERVATION_PREFIX },
+          ScanIndexForward: false,
+          Limit: 1,
+          ConsistentRead: true,
+        }),
+      );
+      items = out.Items ?? [];
+    } catch (error) {
+      throw this.failure(`read ${what}`, error);
+    }
+    const item = items[0];
+    return item ? reviveSnapshot(item, this.origin(sessionId, String(item.sk))) : null;
+  }
+
+  /** Writes SUMMARY in the session partition and the listing item in the account partition. */
+  async putSummary(summary: SessionSummary): Promise<void> {
+    const record = serializeSessionSummary(summary);
+    const what = `summary of session ${summary.sessionId}`;
+    await this.put(what, { ...this.base(summary.sessionId, SUMMARY_SK, 'summary'), ...record });
+    await this.put(`listing of session ${summary.sessionId}`, {
+      pk: accountPk(this.account),
+      sk: listingSk(summary.startedAt, summary.sessionId),
+      kind: 'summary' satisfies ItemKind,
+      writtenAt: this.now().toISOString(),
+      ...record,
+    });
+  }
+
+  /**
+   * Sessions started at or after `since` (all when absent), oldest first; sessions with an
+   * unknown start are listed last and filtered on `lastSeenAt`. A session whose start became
+   * known later has two listing items; the most recently seen one wins.
+   */
+  async listSessions(options: { since?: Date | undefined } = {}): Promise<SessionSummary[]> {
+    const since = options.since;
+    const input: QueryCommandInput = since
+      ? {
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk >= :from',
+          ExpressionAttributeValues: {
+            ':pk': accountPk(this.account),
+            ':from': `${LISTING_PREFIX}${since.toISOString()}`,
+          },
+        }
+      : {
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': accountPk(this.account), ':prefix': LISTING_PREFIX },
+        };
+    const items = await this.queryAll(`sessions of account ${this.account}`, input);
+    const bySession = new Map<string, SessionSummary>();
+    for (const item of items) {
+      const summary = reviveSessionSummary(item, `listing item ${String(item.sk)}`);
+      if (since && summary.startedAt === null && summary.lastSeenAt.getTime() < since.getTime()) continue;
+      const seen = bySession.get(summary.sessionId);
+      if (!seen || summary.lastSeenAt.getTime() >= seen.lastSeenAt.getTime()) {
+        // Re-insert so the entry takes the position of its newest listing item.
+        bySession.delete(summary.sessionId);
+        bySession.set(summary.sessionId, summary);
+      }
+    }
+    return [...bySession.values()];
+  }
+
+  /** Observations, decisions, every claim and every attempt's result, in time order. */
+  async timeline(sessionId: string): Promise<TimelineEntry[]> {
+    const items = await this.queryAll(`timeline of session ${sessionId}`, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': this.pk(sessionId) },
+      ConsistentRead: true,
+    });
+    const entries: TimelineEntry[] = [];
+    const results = new Map<number, StopResult>();
+    let latestResult: StopResult | null = null;
+    for (const item of items) {
+      const sk = String(item.sk);
+      const origin = this.origin(sessionId, sk);
+      if (sk.startsWith(OBSERVATION_PREFIX)) {
+        const snapshot = reviveSnapshot(item, origin);
+        entries.push({ kind: 'observation', at: snapshot.observedAt, snapshot });
+      } else if (sk.startsWith(DECISION_PREFIX)) {
+        const at = reviveAt(item.at, origin);
+        entries.push({ kind: 'decision', at, decision: reviveDecision(item.decision, origin) });
+      } else if (sk === CLAIM_SK) {
+        const claims = Array.isArray(item.claims) ? item.claims : [item];
+        for (const raw of claims) {
+          const claim = reviveStopClaim(raw, origin);
+          entries.push({ kind: 'claim', at: claim.claimedAt, claim });
+        }
+      } else if (sk.startsWith(RESULT_ATTEMPT_PREFIX)) {
+        const result = reviveStopResult(item, origin);
+        results.set(result.attempt, result);
+      } else if (sk === RESULT_SK) {
+        latestResult = reviveStopResult(item, origin);
+      }
+    }
+    // STOP#RESULT duplicates its attempt's item; it only adds an entry if that item is missing.
+    if (latestResult && !results.has(latestResult.attempt)) results.set(latestResult.attempt, latestResult);
+    for (const result of results.values()) entries.push({ kind: 'result', at: result.at, result });
+    return entries.sort((a, b) => a.at.getTime() - b.at.getTime() || KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
+  }
+
+  private pk(sessionId: string): string {
+    return sessionPk(this.account, sessionId);
+  }
+
+  private base(sessionId: string, sk: string, kind: ItemKind): Item {
+    return { pk: this.pk(sessionId), sk, kind, writtenAt: this.now().toISOString() };
+  }
+
+  private origin(sessionId: string, sk: string): string {
+    return `item ${this.pk(sessionId)} / ${sk} in table ${this.tableName}`;
+  }
+
+  private failure(action: string, error: unknown): SessionLogError {
+    return new SessionLogError(
+      `cannot ${action} (DynamoDB table ${this.tableName}): ${errorMessage(error)}`,
+      { cause: error },
+    );
+  }
+
+  private async put(what: string, item: PutCommandInput['Item']): Promise<void> {
+    try {
+      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: item }));
+    } catch (error) {
+      throw this.failure(`write ${what}`, error);
+    }
+  }
+
+  private async get(what: string, sessionId: string, sk: string): Promise<Item | null> {
+    try {
+      const out = await this.doc.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: this.pk(sessionId), sk },
+          // The claim decides whether a stop is sent: never act on a stale read.
+          ConsistentRead: true,
+        }),
+      );
+      return out.Item ?? null;
+    } catch (error) {
+      throw this.failure(`read ${what}`, error);
+    }
+  }
+
+  private async queryAll(what: string, input: QueryCommandInput): Promise<Item[]> {
+    const items: Item[] = [];
+    try {
+      for await (const page of paginateQuery({ client: this.doc }, input)) {
+        items.push(...(page.Items ?? []));
+      }
+    } catch (error) {
+      throw this.failure(`read ${what}`, error);
+    }
+    return items;
+  }
+}
+
+function isConditionalCheckFailed(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+function reviveAt(value: unknown, origin: string): Date {
+  const result = IsoDate.safeDecode(typeof value === 'string' ? value : '');
+  if (!result.success) throw new SessionLogError(`invalid stored ${origin}: at is not an ISO date`);
+  return result.data;
+}

@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DynamoDBClient,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from './dynamodb-local.ts';
+
+export interface TestTable {
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  /** Deletes the table and releases the client. */
+  drop(): Promise<void>;
+}
+
+/** A client for DynamoDB Local with dummy credentials. */
+export function createLocalClient(endpoint: string, maxAttempts = 3): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts });
+}
+
+/** Creates a uniquely named table shaped like the stopwatt table, so test files can run in parallel. */
+export async function createTestTable(endpoint: string): Promise<TestTable> {
+  const client = createLocalClient(endpoint);
+  const tableName = `stopwatt-test-${randomUUID()}`;
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { TableName: tableName });
+  return {
+    client,
+    tableName,
+    drop: async () => {
+      try {
+        await client.send(new DeleteTableCommand({ TableName: tableName }));
+      } finally {
+        client.destroy();
+      }
+    },
+  };
+}
