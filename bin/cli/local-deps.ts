@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { AmpecoClient } from '../../lambdas/adapters/ampeco/client.ts';
+import { FileNotificationLog } from '../../lambdas/adapters/local/file-notification-log.ts';
 import { FileRulesStore } from '../../lambdas/adapters/local/file-rules-store.ts';
 import { FileSessionLog } from '../../lambdas/adapters/local/file-session-log.ts';
 import { readIfExists, writeFileAtomic } from '../../lambdas/adapters/local/files.ts';
+import { DeduplicatingNotifier } from '../../lambdas/adapters/notify/deduplicating-notifier.ts';
+import { WebhookNotifier } from '../../lambdas/adapters/notify/webhook-notifier.ts';
 import { ConfigError } from '../../lambdas/errors.ts';
+import type { Clock, Notifier } from '../../lambdas/ports.ts';
 import type { CliIo } from './io.ts';
 
 export const DEFAULT_ACCOUNT = 'local';
@@ -73,4 +77,21 @@ export async function localAdapters(options: {
     log: new FileSessionLog({ dir: options.dir, account: options.account }),
     rulesStore: new FileRulesStore({ dir: options.dir, account: options.account }),
   };
+}
+
+/** Webhook notifications for local runs (STOPWATT_WEBHOOK_URL), each event sent once per store. */
+export function localNotifier(io: CliIo, dir: string, account: string, clock: Clock): Notifier | undefined {
+  const url = io.env.STOPWATT_WEBHOOK_URL;
+  if (!url) return undefined;
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error('not http(s)');
+  } catch {
+    throw new ConfigError('STOPWATT_WEBHOOK_URL is not a valid http(s) URL');
+  }
+  return new DeduplicatingNotifier({
+    inner: new WebhookNotifier({ url, now: () => clock.now() }),
+    log: new FileNotificationLog({ dir, account }),
+    now: () => clock.now(),
+  });
 }

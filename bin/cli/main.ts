@@ -13,6 +13,7 @@ Commands:
   rules       show or change the stored rules (local store, or SSM with --region)
   sessions    list recorded sessions (start, end, kWh, cost, stop reason); --csv for exports
   log         one session's timeline with charts of power, energy and price
+  login       store your app login in SSM so the deployed function can renew its token
   token       store the access token in SSM Parameter Store for the deployed function
 
 Run 'stopwatt <command> --help' for the options of a command.`;
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   simulate: async () => (await import('../commands/simulate.ts')).simulateCommand,
   prices: async () => (await import('../commands/prices.ts')).pricesCommand,
   token: async () => (await import('../commands/token.ts')).tokenCommand,
+  login: async () => (await import('../commands/login.ts')).loginCommand,
   rules: async () => (await import('../commands/rules.ts')).rulesCommand,
   sessions: async () => (await import('../commands/sessions.ts')).sessionsCommand,
   log: async () => (await import('../commands/log.ts')).logCommand,

@@ -9,11 +9,8 @@ export async function readSecret(io: CliIo, prompt: string): Promise<string> {
   const stdin = io.stdin;
   if (!stdin) throw new UsageError('no standard input to read the secret from');
   if (!stdin.isTTY || !stdin.setRawMode) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-    const value = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0]?.trim() ?? '';
-    if (!value) throw new UsageError('nothing was given on standard input');
-    return value;
+    const [value] = await readPipedLines(io, 1);
+    return value ?? '';
   }
   io.stderr.write(prompt);
   const setRaw = stdin.setRawMode.bind(stdin);
@@ -47,4 +44,26 @@ export async function readSecret(io: CliIo, prompt: string): Promise<string> {
     setRaw(false);
     stdin.pause();
   }
+}
+
+let piped: Promise<string[]> | null = null;
+
+/** The next `count` lines of piped standard input (read once, handed out in order). */
+export async function readPipedLines(io: CliIo, count: number): Promise<string[]> {
+  const stdin = io.stdin;
+  if (!stdin) throw new UsageError('no standard input to read from');
+  piped ??= (async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+    return Buffer.concat(chunks)
+      .toString('utf8')
+      .split(/\r?\n/)
+      .map((line) => line.trim());
+  })();
+  const lines = await piped;
+  const taken = lines.splice(0, count);
+  if (taken.length < count || taken.some((line) => line.length === 0)) {
+    throw new UsageError('not enough lines on standard input');
+  }
+  return taken;
 }

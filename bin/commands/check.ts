@@ -5,10 +5,19 @@ type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 import { randomBytes } from 'node:crypto';
 import { systemClock } from '../../lambdas/adapters/system-clock.ts';
 import { hasAnyRule } from '../../lambdas/config.ts';
+import { errorMessage } from '../../lambdas/errors.ts';
 import type { ChargingApi, Clock, RulesStore, SessionLog } from '../../lambdas/ports.ts';
 import { type CheckOutcome, runCheck } from '../../lambdas/run-check.ts';
+import { expiryNotice } from '../../lambdas/token-notices.ts';
 import { type CliIo, EXIT_OK, reportError, secretsFrom, UsageError } from '../cli/io.ts';
-import { apiUrlFrom, DEFAULT_ACCOUNT, localAdapters, storeDir, tokenFrom } from '../cli/local-deps.ts';
+import {
+  apiUrlFrom,
+  DEFAULT_ACCOUNT,
+  localAdapters,
+  localNotifier,
+  storeDir,
+  tokenFrom,
+} from '../cli/local-deps.ts';
 import { spotPriceSourceFor } from '../cli/price-deps.ts';
 import { RULE_FLAG_OPTIONS, RULE_FLAGS_HELP, rulesFromFlags } from '../cli/rule-flags.ts';
 
@@ -30,7 +39,8 @@ Options:
   --json                print exactly one JSON object on stdout
   -h, --help            show this help
 
-Environment: STOPWATT_API_URL, STOPWATT_TOKEN (bearer token), STOPWATT_STORE, STOPWATT_EDS_URL.
+Environment: STOPWATT_API_URL, STOPWATT_TOKEN (bearer token), STOPWATT_STORE, STOPWATT_EDS_URL,
+STOPWATT_WEBHOOK_URL (notifications: an ntfy topic URL or any URL taking a JSON POST).
 Exit codes: 0 the tick ran (whatever it decided), 1 the tick failed, 2 bad input.`;
 
 export const CHECK_OPTIONS = {
@@ -116,6 +126,13 @@ export async function prepareCheck(
       ? spotPriceSourceFor({ io, dir, rules, clock, warn: (message) => warnings.push(message) })
       : undefined;
   const instanceId = `cli-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const notice = expiryNotice(token, clock.now(), { account, loginMode: false });
+  if (notice) warnings.push(notice.message);
+  const notifier = localNotifier(io, dir, account, clock);
+  if (notice)
+    await notifier
+      ?.send(notice)
+      .catch((error) => warnings.push(`notification failed: ${errorMessage(error)}`));
   return {
     secrets: [token, ...secretsFrom(io.env)],
     warnings,
@@ -127,6 +144,7 @@ export async function prepareCheck(
         rules,
         clock,
         prices,
+        notifier,
         instanceId,
         horizonMs: options.horizonMs,
         warn: (message) => warnings.push(message),

@@ -1,21 +1,26 @@
-import { AmpecoClient } from '../adapters/ampeco/client.ts';
+import { type AccessTokenProvider, AmpecoClient } from '../adapters/ampeco/client.ts';
 import { deviceIdFrom } from '../adapters/ampeco/headers.ts';
+import { LoginTokenProvider } from '../adapters/ampeco/login.ts';
+import { DynamoDbNotificationLog } from '../adapters/dynamodb/notification-log.ts';
 import { DynamoDbPriceCache } from '../adapters/dynamodb/price-cache.ts';
 import { DynamoDbSessionLog } from '../adapters/dynamodb/session-log.ts';
 import { EnergiDataServiceClient } from '../adapters/energidataservice/client.ts';
 import { SpotPriceSource } from '../adapters/energidataservice/spot-price-source.ts';
+import { DeduplicatingNotifier } from '../adapters/notify/deduplicating-notifier.ts';
 import { FanOutNotifier } from '../adapters/notify/fan-out-notifier.ts';
 import { SnsNotifier } from '../adapters/notify/sns-notifier.ts';
-import { SsmRulesStore, SsmTokenStore } from '../adapters/ssm/parameters.ts';
+import { WebhookNotifier } from '../adapters/notify/webhook-notifier.ts';
+import { SsmCredentialsStore, SsmRulesStore, SsmTokenStore } from '../adapters/ssm/parameters.ts';
 import { systemClock } from '../adapters/system-clock.ts';
 import { parseRules } from '../config.ts';
-import { ConfigError } from '../errors.ts';
+import { AuthError, ConfigError, errorMessage } from '../errors.ts';
 import type { Notifier } from '../ports.ts';
 import { type CheckOutcome, runCheck } from '../run-check.ts';
+import { expiryNotice } from '../token-notices.ts';
 import type { HandlerDeps } from './handler.ts';
 
 export interface AccountRuntime {
-  /** One tick; `secrets` receives the token so callers can scrub it from anything they log. */
+  /** One tick; `secrets` receives the token (and credentials) so callers can scrub them from logs. */
   tick(secrets: string[], warn: (message: string) => void): Promise<CheckOutcome>;
 }
 
@@ -28,41 +33,102 @@ export function buildAccountRuntime(deps: HandlerDeps, name: string): AccountRun
   const store = { client: deps.ssm, prefix: env.STOPWATT_PARAMETER_PREFIX, account: name };
   const tokens = new SsmTokenStore(store);
   const rulesStore = new SsmRulesStore(store);
+  const credentialsStore = new SsmCredentialsStore(store);
   const log = new DynamoDbSessionLog({
     client: deps.dynamo,
     tableName: env.STOPWATT_TABLE_NAME,
     account: name,
     ttlDays: env.STOPWATT_TTL_DAYS,
   });
-  const notifiers: Notifier[] = [];
+  const channels: Notifier[] = [];
   if (deps.sns && env.STOPWATT_TOPIC_ARN) {
-    notifiers.push(new SnsNotifier({ client: deps.sns, topicArn: env.STOPWATT_TOPIC_ARN }));
+    channels.push(new SnsNotifier({ client: deps.sns, topicArn: env.STOPWATT_TOPIC_ARN }));
   }
-  const notifier = notifiers.length > 0 ? new FanOutNotifier(notifiers) : undefined;
+  if (env.STOPWATT_WEBHOOK_URL) channels.push(new WebhookNotifier({ url: env.STOPWATT_WEBHOOK_URL }));
+  const notifier =
+    channels.length > 0
+      ? new DeduplicatingNotifier({
+          inner: new FanOutNotifier(channels),
+          log: new DynamoDbNotificationLog({
+            client: deps.dynamo,
+            tableName: env.STOPWATT_TABLE_NAME,
+            account: name,
+          }),
+          now: () => clock.now(),
+        })
+      : undefined;
   const priceCache = new DynamoDbPriceCache({ client: deps.dynamo, tableName: env.STOPWATT_TABLE_NAME });
   const edsClient = new EnergiDataServiceClient({ baseUrl: env.STOPWATT_EDS_URL });
-  let api: AmpecoClient | null = null;
   const warnings = { current: (_message: string): void => undefined };
+  let deviceId: string | null = null;
+  let login: LoginTokenProvider | null = null;
   // Kept across warm invocations so the source's fetch pacing survives; rebuilt when rules change it.
   let spot: { key: string; source: SpotPriceSource } | null = null;
 
+  const notify = async (event: Parameters<Notifier['send']>[0], warn: (m: string) => void) => {
+    try {
+      await notifier?.send(event);
+    } catch (error) {
+      warn(`notification failed: ${errorMessage(error)}`);
+    }
+  };
+
   return {
     async tick(secrets, warn) {
-      const token = await tokens.get();
-      if (!token) {
-        throw new ConfigError(
-          `no access token for account "${name}": store one with \`stopwatt token set --account ${name}\``,
-        );
+      warnings.current = warn;
+      const day = clock.now().toISOString().slice(0, 10);
+      let rules: ReturnType<typeof parseRules>;
+      try {
+        rules = (await rulesStore.get()) ?? parseRules({});
+      } catch (error) {
+        if (error instanceof ConfigError) {
+          await notify(
+            {
+              kind: 'rules-invalid',
+              key: `rules-invalid:${day}:${errorMessage(error)}`,
+              subject: 'stopwatt: your rules are invalid',
+              message: `${errorMessage(error)}. Nothing is ended until they are fixed: run \`stopwatt rules set --account ${name} --region <region> ...\`.`,
+              data: { account: name },
+            },
+            warn,
+          );
+        }
+        throw error;
+      }
+
+      deviceId ??= await deviceIdFrom(`${name}@${account.apiUrl}`);
+      const credentials = await credentialsStore.get();
+      let auth: AccessTokenProvider;
+      let token: string;
+      if (credentials) {
+        secrets.push(credentials.password, credentials.clientSecret, credentials.refreshToken ?? '');
+        login ??= new LoginTokenProvider({
+          apiUrl: account.apiUrl,
+          deviceId,
+          tokens,
+          credentials: credentialsStore,
+        });
+        login.newTick();
+        auth = login;
+        token = await login.token();
+      } else {
+        const stored = await tokens.get();
+        if (!stored) {
+          throw new ConfigError(
+            `no access token for account "${name}": store one with \`stopwatt token set --account ${name}\` (or log in with \`stopwatt login\`)`,
+          );
+        }
+        token = stored;
+        auth = { token: async () => stored };
       }
       secrets.push(token);
-      const rules = (await rulesStore.get()) ?? parseRules({});
-      if (!api) {
-        api = new AmpecoClient({
-          apiUrl: account.apiUrl,
-          deviceId: await deviceIdFrom(`${name}@${account.apiUrl}`),
-          auth: { token: async () => (await tokens.get()) ?? token },
-        });
+
+      const notice = expiryNotice(token, clock.now(), { account: name, loginMode: credentials !== null });
+      if (notice) {
+        warn(notice.message);
+        await notify(notice, warn);
       }
+
       let prices: SpotPriceSource | undefined;
       if (rules.priceSource === 'spot') {
         const key = JSON.stringify([rules.priceArea, rules.tariff, rules.timezone]);
@@ -80,18 +146,37 @@ export function buildAccountRuntime(deps: HandlerDeps, name: string): AccountRun
         }
         prices = spot.source;
       }
-      warnings.current = warn;
-      return runCheck({
-        api,
-        log,
-        rules,
-        clock,
-        prices,
-        notifier,
-        instanceId: `lambda-${process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? process.pid}`,
-        horizonMs: account.horizonSeconds * 1000,
-        warn,
-      });
+      try {
+        return await runCheck({
+          api: new AmpecoClient({ apiUrl: account.apiUrl, deviceId, auth }),
+          log,
+          rules,
+          clock,
+          prices,
+          notifier,
+          instanceId: `lambda-${process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? process.pid}`,
+          horizonMs: account.horizonSeconds * 1000,
+          warn,
+        });
+      } catch (error) {
+        if (error instanceof AuthError) {
+          await notify(
+            {
+              kind: 'auth-failed',
+              key: `auth-failed:${day}`,
+              subject: 'stopwatt cannot sign in to your charging account',
+              message: `${errorMessage(error)}. stopwatt cannot see or end sessions until this is fixed: ${
+                credentials
+                  ? `check the login with \`stopwatt login --account ${name}\``
+                  : `get a new token from the app and run \`stopwatt token set --account ${name}\``
+              }.`,
+              data: { account: name },
+            },
+            warn,
+          );
+        }
+        throw error;
+      }
     },
   };
 }

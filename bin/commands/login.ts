@@ -1,0 +1,62 @@
+import { createInterface } from 'node:readline/promises';
+import { awsRegion, parameterStores } from '../cli/aws-deps.ts';
+import { type CliIo, EXIT_BAD_INPUT, EXIT_OK, reportError, UsageError } from '../cli/io.ts';
+import { readSecret } from '../cli/secret-input.ts';
+import { parseCommandArgs } from './check.ts';
+
+export const LOGIN_HELP = `Usage: stopwatt login --account NAME [--region R] [--username EMAIL] [--client-id ID]
+
+Login mode: stores your app login as an SSM SecureString at /stopwatt/<account>/credentials.
+The deployed function then logs in by itself when the token is rejected (at most once per tick),
+keeps the new token at /stopwatt/<account>/token and, where the network issues one, the newest
+refresh token. Asks for the password and the app's client secret without echo (or reads
+"password" then "client secret" lines from standard input).
+
+Token mode (a pasted token, no credentials) keeps working: see 'stopwatt token set'.`;
+
+const OPTIONS = {
+  account: { type: 'string' },
+  region: { type: 'string' },
+  prefix: { type: 'string' },
+  username: { type: 'string' },
+  'client-id': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export async function loginCommand(args: string[], io: CliIo): Promise<number> {
+  const secrets: string[] = [];
+  try {
+    const { values } = parseCommandArgs(args, OPTIONS);
+    if (values.help) {
+      io.stdout.write(`${LOGIN_HELP}\n`);
+      return EXIT_OK;
+    }
+    if (!values.account) throw new UsageError('--account is required');
+    const stores = parameterStores({
+      region: awsRegion(io, values.region),
+      account: values.account,
+      prefix: values.prefix,
+    });
+    const username = values.username ?? (await ask(io, 'E-mail: '));
+    if (!username) return EXIT_BAD_INPUT;
+    const password = await readSecret(io, 'Password (input hidden): ');
+    secrets.push(password);
+    const clientSecret = await readSecret(io, 'App client secret (input hidden): ');
+    secrets.push(clientSecret);
+    await stores.credentials.put({ username, password, clientId: values['client-id'] ?? '1', clientSecret });
+    io.stdout.write(`stored the login as SecureString ${stores.credentials.parameterName}\n`);
+    return EXIT_OK;
+  } catch (error) {
+    return reportError(error, io, secrets);
+  }
+}
+
+async function ask(io: CliIo, prompt: string): Promise<string> {
+  if (!io.stdin) throw new UsageError('no standard input');
+  const rl = createInterface({ input: io.stdin, output: io.stderr });
+  try {
+    return (await rl.question(prompt)).trim();
+  } finally {
+    rl.close();
+  }
+}

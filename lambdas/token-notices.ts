@@ -1,0 +1,35 @@
+import { tokenExpiry } from './core/token-expiry.ts';
+import type { NotificationEvent } from './ports.ts';
+
+/**
+ * A warning when the access token expires within 14 days or 1 day (or has expired), keyed so
+ * each threshold is notified once per token. Null when there is nothing to say.
+ */
+export function expiryNotice(
+  token: string,
+  now: Date,
+  context: { account: string; loginMode: boolean },
+): NotificationEvent | null {
+  const expiry = tokenExpiry(token, now);
+  if (!expiry || expiry.threshold === null) return null;
+  const when = expiry.expiresAt.toISOString().slice(0, 16).replace('T', ' ');
+  const what =
+    expiry.threshold === 0
+      ? `The access token for account "${context.account}" expired on ${when} UTC`
+      : `The access token for account "${context.account}" expires on ${when} UTC (in ${Math.max(0, expiry.daysLeft)} days)`;
+  const todo = context.loginMode
+    ? 'stopwatt logs in again by itself when it is rejected; nothing to do unless you changed your password.'
+    : `Sign in to the charging app, copy the new token and run \`stopwatt token set --account ${context.account}\`; until then stopwatt cannot end sessions.`;
+  return {
+    kind: 'token-expiring',
+    key: `token-expiring:${context.account}:${expiry.threshold}:${expiry.expiresAt.getTime()}`,
+    subject:
+      expiry.threshold === 0 ? 'stopwatt: access token expired' : 'stopwatt: access token expires soon',
+    message: `${what}. ${todo}`,
+    data: {
+      account: context.account,
+      expiresAt: expiry.expiresAt.toISOString(),
+      threshold: expiry.threshold,
+    },
+  };
+}
