@@ -1,14 +1,24 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { loadDeployConfig } from '../lib/deploy-config.ts';
+import { type DeployConfig, loadDeployConfig } from '../lib/deploy-config.ts';
 import { StopwattStack } from '../lib/stopwatt-stack.ts';
 
 const app = new App();
-const configPath: unknown = app.node.tryGetContext('config');
-if (configPath !== undefined && typeof configPath !== 'string') {
-  throw new Error('Context "config" must be a file path (cdk synth -c config=path)');
+
+let config: DeployConfig;
+try {
+  const configPath: unknown = app.node.tryGetContext('config');
+  if (configPath !== undefined && typeof configPath !== 'string') {
+    throw new Error('Context "config" must be a file path (cdk synth -c config=path)');
+  }
+  config = loadDeployConfig({ path: configPath });
+} catch (error) {
+  // A config mistake is the user's to fix: print the one-line reason, not a stack trace.
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
 }
-new StopwattStack(app, 'Stopwatt', { config: loadDeployConfig({ path: configPath }) });
+
+new StopwattStack(app, 'Stopwatt', { config });
 // cdk-nag runs as a validation plugin during synth: any unacknowledged finding fails it.
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 app.synth();

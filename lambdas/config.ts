@@ -67,6 +67,28 @@ export const RulesSchema = z
     tariff: TariffSchema.default({ flatPerKwh: 0, zones: [], vatPercent: 25, hourlyAverage: false }),
     sessionPriceFormula: SessionPriceFormulaSchema.default(DEFAULT_SESSION_PRICE_FORMULA),
     dryRun: z.boolean().default(false),
+    once: z
+      .strictObject({
+        sessionId: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            'The session the override is bound to; set automatically by the first tick that sees one.',
+          ),
+        energyKwh: kwh.optional(),
+        maxPricePerKwh: money.optional(),
+        minEnergyKwh: z.number().finite().nonnegative().optional(),
+        maxCost: z.number().finite().positive().optional(),
+        stopBy: z
+          .string()
+          .refine((v) => parseClock(v) !== null, 'must be HH:MM (24 h)')
+          .optional(),
+      })
+      .optional()
+      .describe(
+        'Rules for the current (or next) session only; cleared automatically when that session ends.',
+      ),
   })
   .describe('stopwatt stop rules');
 

@@ -1,4 +1,5 @@
 import { type Decision, decide } from './core/decide.ts';
+import { applyOnce, type OnceResult } from './core/once.ts';
 import type { PriceReading, PriceSlot } from './core/prices.ts';
 import type { Rules, StopReason } from './core/rules.ts';
 import { isStoppingOrFinished } from './core/session.ts';
@@ -10,6 +11,7 @@ import type {
   NotificationEvent,
   Notifier,
   PriceSource,
+  RulesStore,
   SessionLog,
   StopResult,
 } from './ports.ts';
@@ -34,6 +36,8 @@ export interface CheckDeps {
   /** Stop attempts per session before giving up and reporting. @default 3 */
   readonly maxAttempts?: number | undefined;
   readonly warn?: ((message: string) => void) | undefined;
+  /** Where the stored rules live, to bind and clear a one-session override (`rules.once`). */
+  readonly rulesStore?: RulesStore | undefined;
 }
 
 export type CheckAction = 'end' | 'continue' | 'none' | 'dry-run' | 'already-stopping';
@@ -59,12 +63,16 @@ export interface CheckOutcome {
  * the Lambda and the CLI; only the adapters differ. A stop is only sent after its claim is
  * durably written, so two overlapping ticks never both send `/end` for the same attempt.
  */
-export async function runCheck(deps: CheckDeps): Promise<CheckOutcome> {
-  const { api, clock, rules } = deps;
+export async function runCheck(input: CheckDeps): Promise<CheckOutcome> {
+  const { api, clock } = input;
   const readStarted = clock.now();
   const session = await api.activeSession();
   const observedAt = clock.now();
   const readLatencyMs = Math.max(0, observedAt.getTime() - readStarted.getTime());
+  const once = applyOnce(input.rules, session?.id ?? null);
+  if (once.change && input.rulesStore) await persistOnce(input.rulesStore, once.change);
+  const deps: CheckDeps = { ...input, rules: once.effective };
+  const { rules } = deps;
   if (!session) {
     const decision = decide({ snapshot: null, rules, now: observedAt, price: null });
     return outcome(decision, null, null, 'no active session');
@@ -305,6 +313,18 @@ async function reconcile(deps: CheckDeps, snapshot: Snapshot): Promise<void> {
     detail: `${claim.detail} (reconciled: session was ${snapshot.status})`,
     energyKwh: snapshot.energyKwh,
   });
+}
+
+/** Binds or clears the stored override; re-reads first so a newer `rules set --once` is not lost. */
+async function persistOnce(store: RulesStore, change: NonNullable<OnceResult['change']>): Promise<void> {
+  const stored = await store.get();
+  if (!stored?.once) return;
+  if (change.kind === 'bind' && stored.once.sessionId === undefined) {
+    await store.put({ ...stored, once: { ...stored.once, sessionId: change.sessionId } });
+  } else if (change.kind === 'clear' && stored.once.sessionId !== undefined) {
+    const { once: _cleared, ...rest } = stored;
+    await store.put(rest);
+  }
 }
 
 async function record(deps: CheckDeps, snapshot: Snapshot, at: Date, decision: Decision): Promise<void> {

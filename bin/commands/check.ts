@@ -146,6 +146,7 @@ export async function prepareCheck(
         prices,
         notifier,
         instanceId,
+        rulesStore: adapters.rulesStore,
         horizonMs: options.horizonMs,
         warn: (message) => warnings.push(message),
       }),

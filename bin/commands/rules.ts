@@ -1,16 +1,24 @@
 import { FileRulesStore } from '../../lambdas/adapters/local/file-rules-store.ts';
 import { parseRules } from '../../lambdas/config.ts';
+import type { Rules } from '../../lambdas/core/rules.ts';
 import type { RulesStore } from '../../lambdas/ports.ts';
 import { awsRegion, parameterStores } from '../cli/aws-deps.ts';
 import { type CliIo, EXIT_BAD_INPUT, EXIT_OK, reportError, UsageError } from '../cli/io.ts';
 import { DEFAULT_ACCOUNT, storeDir } from '../cli/local-deps.ts';
-import { RULE_FLAG_OPTIONS, RULE_FLAGS_HELP, rulesFromFlags } from '../cli/rule-flags.ts';
+import {
+  RULE_FLAG_OPTIONS,
+  RULE_FLAGS_HELP,
+  type RuleFlagValues,
+  rulesFromFlags,
+} from '../cli/rule-flags.ts';
 import { parseCommandArgs } from './check.ts';
 
 export const RULES_HELP = `Usage: stopwatt rules get|set|reset [options]
 
   get      print the stored rules as JSON
   set      change the stored rules: the flags given replace those rules, the rest stay
+           --once: apply the energy/price/cost/deadline flags to the current (or next)
+           session only; cleared automatically when that session ends
   reset    remove every rule (nothing will be ended)
 
 Rules are stored locally (./.stopwatt or STOPWATT_STORE) or, with --region, in the SSM
@@ -30,6 +38,7 @@ const OPTIONS = {
   region: { type: 'string' },
   prefix: { type: 'string' },
   store: { type: 'string' },
+  once: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -54,7 +63,15 @@ export async function rulesCommand(args: string[], io: CliIo): Promise<number> {
       io.stdout.write(`${JSON.stringify(rules, null, 2)}\n`);
       return EXIT_OK;
     }
-    const rules = sub === 'reset' ? parseRules({}) : await rulesFromFlags(values, await store.get());
+    const stored = await store.get();
+    let rules: Rules;
+    if (sub === 'reset') {
+      rules = parseRules({});
+    } else if (values.once) {
+      rules = await onceFromFlags(values, stored);
+    } else {
+      rules = await rulesFromFlags(values, stored);
+    }
     await store.put(rules);
     io.stdout.write(`${JSON.stringify(rules, null, 2)}\n`);
     io.stderr.write(`stopwatt: rules saved (${store instanceof FileRulesStore ? store.path : 'SSM'})\n`);
@@ -82,4 +99,34 @@ function rulesStoreFor(
     }).rules;
   }
   return new FileRulesStore({ dir: storeDir(io, values.store), account: values.account ?? DEFAULT_ACCOUNT });
+}
+
+/** `rules set --once`: the rule flags become a one-session override on top of the stored rules. */
+async function onceFromFlags(values: RuleFlagValues, stored: Rules | null): Promise<Rules> {
+  const allowed = ['energy-kwh', 'max-price', 'min-energy-kwh', 'max-cost', 'stop-by'] as const;
+  const extra = Object.keys(values).filter(
+    (k) => !(allowed as readonly string[]).includes(k) && values[k as keyof RuleFlagValues] !== undefined,
+  );
+  const ruleFlags = extra.filter((k) => k in RULE_FLAG_OPTIONS);
+  if (ruleFlags.length > 0)
+    throw new UsageError(
+      `--once applies only to ${allowed.map((a) => `--${a}`).join(', ')} (not --${ruleFlags[0]})`,
+    );
+  const picked: RuleFlagValues = Object.fromEntries(
+    allowed.flatMap((key) => (values[key] === undefined ? [] : [[key, values[key]]])),
+  );
+  if (Object.keys(picked).length === 0)
+    throw new UsageError('--once needs at least one rule flag, e.g. --energy-kwh 20');
+  const parsed = await rulesFromFlags(picked, null);
+  const once = {
+    energyKwh: parsed.energyKwh,
+    maxPricePerKwh: parsed.maxPricePerKwh,
+    minEnergyKwh: parsed.minEnergyKwh,
+    maxCost: parsed.maxCost,
+    stopBy: parsed.stopBy,
+  };
+  return parseRules({
+    ...(stored ?? {}),
+    once: Object.fromEntries(Object.entries(once).filter(([, v]) => v !== undefined)),
+  });
 }

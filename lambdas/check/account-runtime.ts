@@ -156,6 +156,7 @@ export function buildAccountRuntime(deps: HandlerDeps, name: string): AccountRun
           notifier,
           instanceId: `lambda-${process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? process.pid}`,
           horizonMs: account.horizonSeconds * 1000,
+          rulesStore,
           warn,
         });
       } catch (error) {

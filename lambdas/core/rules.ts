@@ -26,6 +26,18 @@ export interface Rules {
   readonly sessionPriceFormula: SessionPriceFormula;
   /** Decide and log, but never send a stop. */
   readonly dryRun: boolean;
+  /** A one-session override, merged over the rules for that session only (see `applyOnce`). */
+  readonly once?: OnceOverride | undefined;
+}
+
+export interface OnceOverride {
+  /** Bound on first sight of a session; absent until then. */
+  readonly sessionId?: string | undefined;
+  readonly energyKwh?: number | undefined;
+  readonly maxPricePerKwh?: number | undefined;
+  readonly minEnergyKwh?: number | undefined;
+  readonly maxCost?: number | undefined;
+  readonly stopBy?: string | undefined;
 }
 
 /** Consumer price model for spot prices: `(spot + zone + flatPerKwh) * (1 + vatPercent/100)` per kWh. */
