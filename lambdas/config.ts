@@ -44,6 +44,7 @@ export const TariffSchema = z.strictObject({
 /** Stop rules as stored (SSM parameter, local file) and as given by CLI flags. Unknown keys are errors. */
 export const RulesSchema = z
   .strictObject({
+    $schema: z.string().optional().describe('Path or URL of this JSON Schema, for editor completion.'),
     energyKwh: kwh.optional().describe('End when the session has delivered this many kWh.'),
     maxPricePerKwh: money.optional().describe('End when the unit price (currency per kWh) is above this.'),
     minEnergyKwh: z
@@ -132,4 +133,12 @@ export function hasAnyRule(rules: Rules): boolean {
     rules.maxCost !== undefined ||
     rules.stopBy !== undefined
   );
+}
+
+/** JSON Schema of a rules file, generated from the zod schema (input side: defaults optional). */
+export function rulesJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(RulesSchema, { io: 'input', target: 'draft-2020-12' }),
+    title: 'stopwatt rules',
+  };
 }
