@@ -13,6 +13,7 @@ import type {
   PriceSource,
   RulesStore,
   SessionLog,
+  StopClaim,
   StopResult,
 } from './ports.ts';
 
@@ -24,7 +25,10 @@ export interface CheckDeps {
   /** Required when `rules.priceSource` is `spot`. */
   readonly prices?: PriceSource | undefined;
   readonly notifier?: Notifier | undefined;
-  /** Names this process or invocation in stop claims. */
+  /**
+   * Names this process or invocation in stop claims. Must differ between runners that can tick
+   * the same session at the same time: a tick recognises its own claim by it (see `stop`).
+   */
   readonly instanceId: string;
   /**
    * How far ahead a predicted stop may be waited for inside this tick (normally the schedule
@@ -204,14 +208,21 @@ async function stop(
     attempt = latest.attempt + 1;
   }
 
-  const claimed = await log.claimStop({
+  const claim: StopClaim = {
     sessionId,
     attempt,
     claimedAt: clock.now(),
     reason: decision.reason,
     detail: decision.detail,
     by: deps.instanceId,
-  });
+  };
+  let claimed = await log.claimStop(claim);
+  if (!claimed) {
+    // When the answer to the conditional write is lost (timeout, 5xx) the SDK retries it, and the
+    // retry fails its condition against our own claim. The claim is ours when the stored one is
+    // exactly what this tick wrote; otherwise another process holds it.
+    claimed = isSameClaim(await log.latestClaim(sessionId), claim);
+  }
   if (!claimed) {
     return {
       ...outcome(
@@ -296,6 +307,15 @@ async function stop(
     ...outcome(decision, snapshot, pricePerKwh, `ended: ${decision.detail}`, waitedMs),
     stop: result,
   };
+}
+
+function isSameClaim(stored: StopClaim | null, mine: StopClaim): boolean {
+  return (
+    stored !== null &&
+    stored.attempt === mine.attempt &&
+    stored.by === mine.by &&
+    stored.claimedAt.getTime() === mine.claimedAt.getTime()
+  );
 }
 
 /** A claim without a result (the process died after `/end`) is completed from the session status. */

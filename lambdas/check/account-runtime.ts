@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { type AccessTokenProvider, AmpecoClient } from '../adapters/ampeco/client.ts';
 import { deviceIdFrom } from '../adapters/ampeco/headers.ts';
 import { LoginTokenProvider } from '../adapters/ampeco/login.ts';
@@ -30,6 +31,9 @@ export function buildAccountRuntime(deps: HandlerDeps, name: string): AccountRun
   const account = env.STOPWATT_ACCOUNTS.find((a) => a.name === name);
   if (!account) throw new ConfigError(`unknown account "${name}": not in STOPWATT_ACCOUNTS`);
   const clock = deps.clock ?? systemClock;
+  // Unique per runtime (cold start): a tick recognises its own stop claim by it, so two runners
+  // that share a log stream name or a pid must still differ.
+  const instanceId = `lambda-${process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? process.pid}-${randomBytes(3).toString('hex')}`;
   const store = { client: deps.ssm, prefix: env.STOPWATT_PARAMETER_PREFIX, account: name };
   const tokens = new SsmTokenStore(store);
   const rulesStore = new SsmRulesStore(store);
@@ -79,7 +83,8 @@ export function buildAccountRuntime(deps: HandlerDeps, name: string): AccountRun
       const day = clock.now().toISOString().slice(0, 10);
       let rules: ReturnType<typeof parseRules>;
       try {
-        rules = (await rulesStore.get()) ?? parseRules({});
+        // With no stored rules nothing is ended; the account's price area is still the default.
+        rules = (await rulesStore.get()) ?? parseRules({ priceArea: account.priceArea });
       } catch (error) {
         if (error instanceof ConfigError) {
           await notify(
@@ -154,7 +159,7 @@ export function buildAccountRuntime(deps: HandlerDeps, name: string): AccountRun
           clock,
           prices,
           notifier,
-          instanceId: `lambda-${process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? process.pid}`,
+          instanceId,
           horizonMs: account.horizonSeconds * 1000,
           rulesStore,
           warn,

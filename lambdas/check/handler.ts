@@ -6,7 +6,7 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import { createDynamoDbClient } from '../adapters/dynamodb/session-log.ts';
 import { createSsmClient } from '../adapters/ssm/parameters.ts';
 import { systemClock } from '../adapters/system-clock.ts';
-import { ConfigError, errorMessage, redact } from '../errors.ts';
+import { ConfigError, errorMessage, redact, StopwattError } from '../errors.ts';
 import type { Clock } from '../ports.ts';
 import { type AccountRuntime, buildAccountRuntime } from './account-runtime.ts';
 import { type Environment, parseCheckEvent, parseEnvironment } from './environment.ts';
@@ -71,12 +71,22 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ch
         errorName: error instanceof Error ? error.name : 'unknown',
         badInput: error instanceof ConfigError,
       });
-      throw error;
+      throw scrubbed(error, secrets);
     } finally {
       metrics.publishStoredMetrics();
       logger.removeKeys(['account']);
     }
   };
+}
+
+/** Lambda logs the rethrown error itself: make sure no secret can reach that line either. */
+function scrubbed(error: unknown, secrets: readonly string[]): unknown {
+  if (!(error instanceof Error)) return error;
+  const message = redact(error.message, secrets);
+  if (message === error.message) return error;
+  const clean = new StopwattError(message);
+  Object.defineProperty(clean, 'name', { value: error.name });
+  return clean;
 }
 
 let cached: ((event: unknown) => Promise<CheckResult>) | null = null;

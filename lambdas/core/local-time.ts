@@ -68,17 +68,29 @@ export function instantOf(
   local: { year: number; month: number; day: number; hour: number; minute: number },
   timeZone: string,
 ): Date {
+  return instantsOf(local, timeZone)[0] ?? new Date(Number.NaN);
+}
+
+/**
+ * Every instant at which the wall clock in `timeZone` shows the given local time, earliest first:
+ * one normally, two in a DST overlap, and in a gap one (the requested time moved forward by the gap).
+ */
+function instantsOf(
+  local: { year: number; month: number; day: number; hour: number; minute: number },
+  timeZone: string,
+): Date[] {
   const naive = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute);
   const candidates = [
     naive - zoneOffsetMs(new Date(naive - 12 * 3_600_000), timeZone),
     naive - zoneOffsetMs(new Date(naive + 12 * 3_600_000), timeZone),
   ].sort((a, b) => a - b);
-  const matching = candidates.filter((t) => {
+  const matching = [...new Set(candidates)].filter((t) => {
     const w = wallTime(new Date(t), timeZone);
     return w.hour === local.hour && w.minute === local.minute && w.day === local.day;
   });
   // In a gap no candidate matches: the later one is the requested time moved forward by the gap.
-  return new Date(matching[0] ?? candidates[1] ?? naive);
+  if (matching.length > 0) return matching.map((t) => new Date(t));
+  return [new Date(candidates[1] ?? naive)];
 }
 
 /** Parses `HH:MM` (24 h). */
@@ -93,7 +105,7 @@ export function nextOccurrence(from: Date, clock: { hour: number; minute: number
   const w = wallTime(from, timeZone);
   for (let dayOffset = 0; dayOffset < 3; dayOffset++) {
     const date = new Date(Date.UTC(w.year, w.month - 1, w.day + dayOffset));
-    const candidate = instantOf(
+    const candidates = instantsOf(
       {
         year: date.getUTCFullYear(),
         month: date.getUTCMonth() + 1,
@@ -103,7 +115,9 @@ export function nextOccurrence(from: Date, clock: { hour: number; minute: number
       },
       timeZone,
     );
-    if (candidate.getTime() >= from.getTime()) return candidate;
+    // In an autumn overlap the wall clock shows the time twice: the second pass counts too.
+    const candidate = candidates.find((c) => c.getTime() >= from.getTime());
+    if (candidate) return candidate;
   }
   throw new RangeError(`no occurrence of ${clock.hour}:${clock.minute} in ${timeZone}`);
 }

@@ -1,6 +1,7 @@
 /**
  * Parses AMPECO's `lastPeriod.state`, e.g. `charging@price|0.41486&markup|1`.
  * Grammar: `<charging|idle>@key|number(&key|number)*`; unknown keys are kept, not rejected.
+ * Null when `price` is missing or when `price` or `markup` is not a number (`markup` absent reads as 0).
  */
 export interface PeriodState {
   readonly phase: string;
@@ -21,7 +22,11 @@ export function parsePeriodState(state: string): PeriodState | null {
     if (bar <= 0) continue;
     const key = pair.slice(0, bar).trim();
     const raw = pair.slice(bar + 1).trim();
-    if (!NUMBER.test(raw)) continue;
+    if (!NUMBER.test(raw)) {
+      // An unreadable price or markup makes the unit price unknown; reading it as 0 would look cheap.
+      if (key === 'price' || key === 'markup') return null;
+      continue;
+    }
     values[key] = Number(raw);
   }
   const { price, markup, ...extra } = values;

@@ -1,6 +1,6 @@
 import type { Snapshot } from './snapshot.ts';
 
-/** Below this power the car is treated as not charging: no prediction. */
+/** At or below this power the car is treated as not charging: no prediction. */
 export const MIN_PREDICTABLE_POWER_KW = 0.5;
 /** Readings older than this are too stale to extrapolate from. */
 export const MAX_PREDICTION_AGE_MS = 5 * 60_000;
@@ -21,11 +21,14 @@ export function predictEnergyReached(
   if (previous && previous.sessionId === snapshot.sessionId && previous.energyKwh > snapshot.energyKwh)
     return null;
   const power = snapshot.powerKw;
-  if (power === null || !Number.isFinite(power) || power < MIN_PREDICTABLE_POWER_KW) return null;
+  if (power === null || !Number.isFinite(power) || power <= MIN_PREDICTABLE_POWER_KW) return null;
   const remaining = targetKwh - snapshot.energyKwh;
   if (!Number.isFinite(remaining)) return null;
   if (remaining <= 0) return snapshot.observedAt;
-  return new Date(snapshot.observedAt.getTime() + (remaining / power) * 3_600_000);
+  const at = snapshot.observedAt.getTime() + (remaining / power) * 3_600_000;
+  // Beyond the Date range (an absurd target) there is no instant to wake at.
+  const predicted = new Date(at);
+  return Number.isNaN(predicted.getTime()) ? null : predicted;
 }
 
 /** Energy expected at `at` if power stays constant (never less than what was observed). */
