@@ -80,7 +80,16 @@ export function parseCommandArgs<O extends ParseArgsOptionsConfig>(args: string[
   try {
     return parseArgs({ args, options, strict: true, allowPositionals: false });
   } catch (error) {
-    throw new UsageError((error as Error).message.replace(/\. To specify.*$/s, ''));
+    const message = (error as Error).message;
+    // Node reads `--energy-kwh -1` as a missing value followed by an unknown flag.
+    const ambiguous = /^Option '(--[\w-]+)[^']*' argument is ambiguous/.exec(message);
+    if (ambiguous) throw new UsageError(`${ambiguous[1]} needs a value (negative numbers are not allowed)`);
+    throw new UsageError(
+      message
+        .replace(/\.? To specify.*$/s, '')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    );
   }
 }
 

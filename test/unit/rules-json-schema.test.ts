@@ -6,7 +6,9 @@ import { parseRules, rulesJsonSchema } from '../../lambdas/config.ts';
 describe('rules JSON Schema', () => {
   it('is up to date with the zod schema (run npm run schema after changing the rules)', async () => {
     // Arrange
-    const committed = JSON.parse(await readFile(join(import.meta.dirname, '../../docs/rules.schema.json'), 'utf8'));
+    const committed = JSON.parse(
+      await readFile(join(import.meta.dirname, '../../docs/rules.schema.json'), 'utf8'),
+    );
 
     // Act
     const generated = rulesJsonSchema();
@@ -16,10 +18,22 @@ describe('rules JSON Schema', () => {
   });
 
   it('describes every rule and forbids unknown keys', () => {
-    const schema = rulesJsonSchema() as { properties: Record<string, unknown>; additionalProperties: unknown };
+    const schema = rulesJsonSchema() as {
+      properties: Record<string, unknown>;
+      additionalProperties: unknown;
+    };
 
     expect(Object.keys(schema.properties)).toEqual(
-      expect.arrayContaining(['energyKwh', 'maxPricePerKwh', 'minEnergyKwh', 'maxCost', 'stopBy', 'priceSource', 'tariff', 'once']),
+      expect.arrayContaining([
+        'energyKwh',
+        'maxPricePerKwh',
+        'minEnergyKwh',
+        'maxCost',
+        'stopBy',
+        'priceSource',
+        'tariff',
+        'once',
+      ]),
     );
     expect(schema.additionalProperties).toBe(false);
   });
