@@ -93,8 +93,13 @@ export async function runCheck(input: CheckDeps): Promise<CheckOutcome> {
   if (decision.action === 'continue' && decision.wake && horizonMs > 0) {
     const untilWake = decision.wake.at.getTime() - clock.now().getTime();
     if (untilWake <= horizonMs) {
-      // Aim so the stop lands at the predicted instant: the re-read and the stop each take about one latency.
-      const sleepMs = Math.max(0, untilWake - 2 * readLatencyMs);
+      // Energy is extrapolated: aim so the stop lands at the predicted instant (the re-read and the
+      // stop each take about one latency). A price boundary or deadline is exact and must have
+      // passed when the rule is evaluated, so sleep until it (plus a hair for clock granularity).
+      const sleepMs =
+        decision.wake.reason === 'energy'
+          ? Math.max(0, untilWake - 2 * readLatencyMs)
+          : Math.max(0, untilWake + BOUNDARY_MARGIN_MS);
       await clock.sleep(sleepMs);
       waitedMs = sleepMs;
       const reread = await api.getSession(snapshot.sessionId);
@@ -126,6 +131,9 @@ export async function runCheck(input: CheckDeps): Promise<CheckOutcome> {
   }
   return act(deps, decision, snapshot, price, waitedMs);
 }
+
+/** How far past a price-slot boundary or deadline the re-read is made. */
+export const BOUNDARY_MARGIN_MS = 50;
 
 /** After a precise wait, energy this close below the target counts as reached (meter granularity). */
 export const ENERGY_TOLERANCE_KWH = 0.015;

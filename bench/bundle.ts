@@ -1,0 +1,75 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+export interface BundleReport {
+  readonly outfile: string;
+  readonly bytes: number;
+  readonly gzipBytes: number;
+  readonly sourceMapBytes: number;
+  readonly buildMs: number;
+  /** Largest contributors to the output, by package (own code is `stopwatt`). */
+  readonly topPackages: readonly { readonly name: string; readonly bytes: number }[];
+  /** Bytes of zod's message locales in the output (zod classic bundles every language). */
+  readonly zodLocaleBytes: number;
+}
+
+const ENTRY = resolve(import.meta.dirname, '../lambdas/check/handler.ts');
+
+/**
+ * Bundles the check handler the way lib/scheduled-check.ts has the CDK's NodejsFunction do it:
+ * ESM, node22, minified, external source map, everything bundled (AWS SDK included), and the
+ * `require` banner for CommonJS dependencies. Output goes to a fresh temp dir.
+ */
+export async function bundleHandler(): Promise<BundleReport> {
+  const dir = await mkdtemp(join(tmpdir(), 'stopwatt-bench-'));
+  const outfile = join(dir, 'index.mjs');
+  const started = performance.now();
+  const result = await build({
+    entryPoints: [ENTRY],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    minify: true,
+    sourcemap: true,
+    mainFields: ['module', 'main'],
+    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+    external: [],
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const buildMs = performance.now() - started;
+  const code = await readFile(outfile);
+  const map = await readFile(`${outfile}.map`);
+  const byPackage = new Map<string, number>();
+  let zodLocaleBytes = 0;
+  for (const output of Object.values(result.metafile.outputs)) {
+    for (const [path, input] of Object.entries(output.inputs)) {
+      const name = packageOf(path);
+      byPackage.set(name, (byPackage.get(name) ?? 0) + input.bytesInOutput);
+      if (name === 'zod' && path.includes('/locales/')) zodLocaleBytes += input.bytesInOutput;
+    }
+  }
+  const topPackages = [...byPackage]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8)
+    .map(([name, bytes]) => ({ name, bytes }));
+  return {
+    outfile,
+    bytes: code.length,
+    gzipBytes: gzipSync(code, { level: 9 }).length,
+    sourceMapBytes: map.length,
+    buildMs,
+    topPackages,
+    zodLocaleBytes,
+  };
+}
+
+function packageOf(path: string): string {
+  const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+  return m?.[1] ?? 'stopwatt';
+}

@@ -1,0 +1,134 @@
+import type { BundleReport } from './bundle.ts';
+import type { ColdStartReport } from './cold-start.ts';
+import type { CostEstimate } from './cost.ts';
+import type { BoundaryRow, EnergyBlock, EnergyRow } from './experiments.ts';
+import { fixed, formatTable, ratio } from './table.ts';
+
+/** Baseline vs stopwatt: how many times larger the baseline's overshoot and call rate are. */
+export interface VsStopwatt {
+  readonly overshootMedian: number;
+  readonly overshootP95: number;
+  readonly medianAbs: number;
+  readonly calls: number;
+}
+
+export function vsStopwatt(row: EnergyRow, stopwatt: EnergyRow): VsStopwatt {
+  const div = (a: number, b: number) => (b > 0 ? a / b : Number.NaN);
+  return {
+    overshootMedian: div(row.overshootKwh.median, stopwatt.overshootKwh.median),
+    overshootP95: div(row.overshootKwh.p95, stopwatt.overshootKwh.p95),
+    medianAbs: div(row.medianAbsKwh, stopwatt.medianAbsKwh),
+    calls: div(row.stats.callsPerChargedHour, stopwatt.stats.callsPerChargedHour),
+  };
+}
+
+export function energyTable(blocks: readonly EnergyBlock[]): string {
+  const rows: string[][] = [];
+  for (const block of blocks) {
+    const stopwatt = block.rows[0];
+    for (const row of block.rows) {
+      const base = row === stopwatt || !stopwatt;
+      rows.push([
+        `${block.powerKw} kW`,
+        row.strategy,
+        fixed(row.overshootKwh.median, 4),
+        fixed(row.overshootKwh.p95, 4),
+        fixed(row.overshootKwh.max, 4),
+        fixed(row.overshootKwh.min, 4),
+        fixed(row.lateSeconds.median, 1),
+        fixed(row.stats.callsPerChargedHour, 2),
+        base ? '-' : ratio(row.overshootKwh.median, stopwatt.overshootKwh.median),
+        base ? '-' : ratio(row.overshootKwh.p95, stopwatt.overshootKwh.p95),
+        base ? '-' : ratio(row.medianAbsKwh, stopwatt.medianAbsKwh),
+        base ? '-' : ratio(row.stats.callsPerChargedHour, stopwatt.stats.callsPerChargedHour, 3),
+        String(row.stats.notEnded + row.stats.duplicateEnds),
+      ]);
+    }
+  }
+  return formatTable(
+    [
+      'power',
+      'strategy',
+      'over med kWh',
+      'p95',
+      'max',
+      'min',
+      'late med s',
+      'calls/chg h',
+      'med/sw',
+      'p95/sw',
+      '|med|/sw',
+      'calls/sw',
+      'bad',
+    ],
+    rows,
+  );
+}
+
+export function boundaryTable(blocks: readonly { rule: string; rows: readonly BoundaryRow[] }[]): string {
+  const rows: string[][] = [];
+  for (const block of blocks) {
+    for (const row of block.rows) {
+      rows.push([
+        block.rule,
+        row.strategy,
+        fixed(row.latenessSeconds.median, 2),
+        fixed(row.latenessSeconds.p95, 2),
+        fixed(row.latenessSeconds.max, 2),
+        fixed(row.stats.callsPerChargedHour, 2),
+        String(row.stats.waits),
+        String(row.stats.waitsWithoutStop),
+        String(row.stats.notEnded + row.stats.duplicateEnds),
+      ]);
+    }
+  }
+  return formatTable(
+    ['rule', 'strategy', 'late med s', 'p95 s', 'max s', 'calls/chg h', 'waits', 'waits w/o stop', 'bad'],
+    rows,
+  );
+}
+
+export function bundleTable(bundle: BundleReport, cold: readonly ColdStartReport[]): string {
+  const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
+  const lines = [
+    ['bundle (minified, index.mjs)', `${bundle.bytes} B`, kb(bundle.bytes)],
+    ['bundle gzip -9', `${bundle.gzipBytes} B`, kb(bundle.gzipBytes)],
+    ['source map (index.mjs.map)', `${bundle.sourceMapBytes} B`, kb(bundle.sourceMapBytes)],
+    ['  of which zod locales', `${bundle.zodLocaleBytes} B`, kb(bundle.zodLocaleBytes)],
+    ...bundle.topPackages.map((p) => [`  ${p.name}`, `${p.bytes} B`, kb(p.bytes)]),
+  ];
+  for (const c of cold) {
+    const label = `init ${c.nodeVersion}${c.nodeOptions ? ` ${c.nodeOptions}` : ''}`;
+    lines.push([
+      `${label}: start->import done`,
+      `median ${fixed(c.totalMs.median, 0)} ms`,
+      `p90 ${fixed(c.totalMs.p90, 0)} ms`,
+    ]);
+    lines.push([
+      `${label}: import() only`,
+      `median ${fixed(c.importMs.median, 0)} ms`,
+      `p90 ${fixed(c.importMs.p90, 0)} ms`,
+    ]);
+  }
+  return formatTable(['what', 'value', ''], lines);
+}
+
+export function costTable(typical: CostEstimate, upper: CostEstimate): string {
+  const money = (n: number) => `$${n.toFixed(n < 0.01 && n > 0 ? 5 : 3)}`;
+  const qty = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toPrecision(3));
+  const rows = typical.lines.map((l, i) => {
+    const u = upper.lines[i];
+    return [
+      l.item,
+      `${qty(l.quantity)} ${l.unit}`,
+      money(l.cost),
+      money(l.costAfterFreeTier),
+      u ? money(u.cost) : '-',
+    ];
+  });
+  rows.push(['TOTAL', '', money(typical.total), money(typical.totalAfterFreeTier), money(upper.total)]);
+  return formatTable(
+    ['item (per month)', 'quantity (typical)', 'typical', 'typical, free tier', 'all ticks in session'],
+    rows,
+  );
+}
