@@ -27,8 +27,11 @@ export interface TokenStore {
 }
 
 export interface RulesStore {
-  /** Validated rules; null when none are stored. Throws ConfigError on invalid rules. */
-  get(): Promise<Rules | null>;
+  /**
+   * Validated rules; null when none are stored. Throws ConfigError on invalid rules. `fresh`
+   * bypasses any read cache (read-modify-write must not start from a stale copy).
+   */
+  get(options?: { readonly fresh?: boolean }): Promise<Rules | null>;
   put(rules: Rules): Promise<void>;
 }
 

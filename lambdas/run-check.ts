@@ -343,9 +343,12 @@ async function reconcile(deps: CheckDeps, snapshot: Snapshot): Promise<void> {
   });
 }
 
-/** Binds or clears the stored override; re-reads first so a newer `rules set --once` is not lost. */
+/**
+ * Binds or clears the stored override; re-reads first, past any cache, so rules stored since this
+ * tick read them (a newer `rules set --once`, a changed base rule) are not overwritten.
+ */
 async function persistOnce(store: RulesStore, change: NonNullable<OnceResult['change']>): Promise<void> {
-  const stored = await store.get();
+  const stored = await store.get({ fresh: true });
   if (!stored?.once) return;
   if (change.kind === 'bind' && stored.once.sessionId === undefined) {
     await store.put({ ...stored, once: { ...stored.once, sessionId: change.sessionId } });

@@ -16,7 +16,7 @@ export function expiryNotice(
   const what =
     expiry.threshold === 0
       ? `The access token for account "${context.account}" expired on ${when} UTC`
-      : `The access token for account "${context.account}" expires on ${when} UTC (in ${Math.max(0, expiry.daysLeft)} days)`;
+      : `The access token for account "${context.account}" expires on ${when} UTC (${timeLeft(expiry.daysLeft)})`;
   const todo = context.loginMode
     ? 'stopwatt logs in again by itself when it is rejected; nothing to do unless you changed your password.'
     : `Sign in to the charging app, copy the new token and run \`stopwatt token set --account ${context.account}\`; until then stopwatt cannot end sessions.`;
@@ -32,4 +32,10 @@ export function expiryNotice(
       threshold: expiry.threshold,
     },
   };
+}
+
+/** Whole days, rounded down: the 1-day notice nearly always has less than a full day left. */
+function timeLeft(daysLeft: number): string {
+  if (daysLeft < 1) return 'in less than a day';
+  return daysLeft === 1 ? 'in 1 day' : `in ${daysLeft} days`;
 }

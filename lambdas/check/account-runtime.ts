@@ -44,23 +44,22 @@ export function buildAccountRuntime(deps: HandlerDeps, name: string): AccountRun
     account: name,
     ttlDays: env.STOPWATT_TTL_DAYS,
   });
+  const notificationLog = new DynamoDbNotificationLog({
+    client: deps.dynamo,
+    tableName: env.STOPWATT_TABLE_NAME,
+    account: name,
+  });
+  // Deduplicated per channel: a webhook that keeps failing must not repeat every e-mail each tick.
+  const channel = (inner: Notifier, channelName: string): Notifier =>
+    new DeduplicatingNotifier({ inner, log: notificationLog, channel: channelName, now: () => clock.now() });
   const channels: Notifier[] = [];
   if (deps.sns && env.STOPWATT_TOPIC_ARN) {
-    channels.push(new SnsNotifier({ client: deps.sns, topicArn: env.STOPWATT_TOPIC_ARN }));
+    channels.push(channel(new SnsNotifier({ client: deps.sns, topicArn: env.STOPWATT_TOPIC_ARN }), 'sns'));
   }
-  if (env.STOPWATT_WEBHOOK_URL) channels.push(new WebhookNotifier({ url: env.STOPWATT_WEBHOOK_URL }));
-  const notifier =
-    channels.length > 0
-      ? new DeduplicatingNotifier({
-          inner: new FanOutNotifier(channels),
-          log: new DynamoDbNotificationLog({
-            client: deps.dynamo,
-            tableName: env.STOPWATT_TABLE_NAME,
-            account: name,
-          }),
-          now: () => clock.now(),
-        })
-      : undefined;
+  if (env.STOPWATT_WEBHOOK_URL) {
+    channels.push(channel(new WebhookNotifier({ url: env.STOPWATT_WEBHOOK_URL }), 'webhook'));
+  }
+  const notifier = channels.length > 0 ? new FanOutNotifier(channels) : undefined;
   const priceCache = new DynamoDbPriceCache({ client: deps.dynamo, tableName: env.STOPWATT_TABLE_NAME });
   const edsClient = new EnergiDataServiceClient({ baseUrl: env.STOPWATT_EDS_URL });
   const warnings = { current: (_message: string): void => undefined };
@@ -75,6 +74,23 @@ export function buildAccountRuntime(deps: HandlerDeps, name: string): AccountRun
     } catch (error) {
       warn(`notification failed: ${errorMessage(error)}`);
     }
+  };
+
+  const notifyAuthFailed = async (error: AuthError, loginMode: boolean, warn: (m: string) => void) => {
+    await notify(
+      {
+        kind: 'auth-failed',
+        key: `auth-failed:${clock.now().toISOString().slice(0, 10)}`,
+        subject: 'stopwatt cannot sign in to your charging account',
+        message: `${errorMessage(error)}. stopwatt cannot see or end sessions until this is fixed: ${
+          loginMode
+            ? `check the login with \`stopwatt login --account ${name}\``
+            : `get a new token from the app and run \`stopwatt token set --account ${name}\``
+        }.`,
+        data: { account: name },
+      },
+      warn,
+    );
   };
 
   return {
@@ -115,7 +131,13 @@ export function buildAccountRuntime(deps: HandlerDeps, name: string): AccountRun
         });
         login.newTick();
         auth = login;
-        token = await login.token();
+        try {
+          // With no stored token (a fresh `stopwatt login`) this is the tick's one login.
+          token = await login.token();
+        } catch (error) {
+          if (error instanceof AuthError) await notifyAuthFailed(error, true, warn);
+          throw error;
+        }
       } else {
         const stored = await tokens.get();
         if (!stored) {
@@ -165,22 +187,7 @@ export function buildAccountRuntime(deps: HandlerDeps, name: string): AccountRun
           warn,
         });
       } catch (error) {
-        if (error instanceof AuthError) {
-          await notify(
-            {
-              kind: 'auth-failed',
-              key: `auth-failed:${day}`,
-              subject: 'stopwatt cannot sign in to your charging account',
-              message: `${errorMessage(error)}. stopwatt cannot see or end sessions until this is fixed: ${
-                credentials
-                  ? `check the login with \`stopwatt login --account ${name}\``
-                  : `get a new token from the app and run \`stopwatt token set --account ${name}\``
-              }.`,
-              data: { account: name },
-            },
-            warn,
-          );
-        }
+        if (error instanceof AuthError) await notifyAuthFailed(error, credentials !== null, warn);
         throw error;
       }
     },

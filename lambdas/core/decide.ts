@@ -88,7 +88,8 @@ export function decide(input: DecideInput): Decision {
     notes.push('energy reading invalid');
     return continueWith(null);
   }
-  if (now.getTime() - s.observedAt.getTime() > MAX_SNAPSHOT_AGE_MS) {
+  // An unknown reading time (Invalid Date) is as doubtful as an old one.
+  if (!(now.getTime() - s.observedAt.getTime() <= MAX_SNAPSHOT_AGE_MS)) {
     notes.push('reading is stale');
     return continueWith(null);
   }
@@ -132,8 +133,9 @@ export function decide(input: DecideInput): Decision {
   let deadline: Date | null = null;
   if (rules.stopBy !== undefined) {
     const clock = parseClock(rules.stopBy);
-    if (clock) {
-      deadline = nextOccurrence(s.startedAt ?? s.observedAt, clock, rules.timezone);
+    deadline = clock ? deadlineAfter(s.startedAt ?? s.observedAt, clock, rules.timezone) : null;
+    if (clock && !deadline) notes.push('deadline unknown: the session start time is not usable');
+    if (deadline) {
       if (now.getTime() >= deadline.getTime()) {
         return end(
           'deadline',
@@ -164,6 +166,18 @@ export function decide(input: DecideInput): Decision {
   }
 
   return continueWith(nextWake(input, deadline, minEnergy));
+}
+
+/** The first `clock` wall time at or after `from`; null when `from` is not a usable instant. */
+function deadlineAfter(from: Date, clock: { hour: number; minute: number }, timeZone: string): Date | null {
+  if (Number.isNaN(from.getTime())) return null;
+  try {
+    const at = nextOccurrence(from, clock, timeZone);
+    return Number.isNaN(at.getTime()) ? null : at;
+  } catch {
+    // Beyond the Date range (an absurd start time from the API): no deadline can be computed.
+    return null;
+  }
 }
 
 function nextWake(input: DecideInput, deadline: Date | null, minEnergy: number): Wake | null {

@@ -1,13 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** Writes a file atomically (temp file + rename) so a crash never leaves half a record. */
 export async function writeFileAtomic(path: string, data: string, mode = 0o644): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(temp, data, { mode });
-  await rename(temp, path);
+  try {
+    await writeFile(temp, data, { mode });
+    await rename(temp, path);
+  } catch (error) {
+    // A failed write or rename must not leave the temp file behind (nor hide the real error).
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw error;
+  }
 }
 
 /** File contents, or null when the file does not exist. */

@@ -1,3 +1,4 @@
+import { errorMessage } from '../../errors.ts';
 import type { NotificationEvent, Notifier } from '../../ports.ts';
 
 /** Sends to every notifier; one failing channel does not stop the others, but is reported. */
@@ -14,7 +15,10 @@ export class FanOutNotifier implements Notifier {
     if (failed.length > 0) {
       throw new AggregateError(
         failed.map((f) => f.reason),
-        `${failed.length} of ${results.length} notification channels failed`,
+        // The reasons are part of the message: callers log only the message.
+        `${failed.length} of ${results.length} notification channels failed: ${failed
+          .map((f) => errorMessage(f.reason))
+          .join('; ')}`,
       );
     }
   }

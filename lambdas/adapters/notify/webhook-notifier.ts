@@ -41,8 +41,20 @@ export class WebhookNotifier implements Notifier {
         });
       }
     } catch (error) {
-      // The URL may carry a secret topic name or key: name only its origin.
-      throw new StopwattError(`webhook ${new URL(this.#url).origin} failed: ${redact(errorMessage(error))}`);
+      // The URL may carry a secret topic name or key: name only its origin, here and in the reason
+      // (ky's messages quote the full request URL).
+      const reason = redact(errorMessage(error)).replace(URL_IN_TEXT, originOnly);
+      throw new StopwattError(`webhook ${new URL(this.#url).origin} failed: ${reason}`);
     }
+  }
+}
+
+const URL_IN_TEXT = /\bhttps?:\/\/[^\s"'<>]+/gi;
+
+function originOnly(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '[url]';
   }
 }

@@ -91,10 +91,10 @@ class CachedParameter {
     this.now = options.now ?? Date.now;
   }
 
-  /** The value, or null when the parameter does not exist (also cached). */
-  async get(): Promise<string | null> {
+  /** The value, or null when the parameter does not exist (also cached). `fresh` skips the cache. */
+  async get(fresh = false): Promise<string | null> {
     const now = this.now();
-    if (this.cache && now - this.cache.at < this.ttlMs) return this.cache.value;
+    if (!fresh && this.cache && now - this.cache.at < this.ttlMs) return this.cache.value;
     let value: string | null;
     try {
       const out = await this.client.send(
@@ -170,8 +170,8 @@ export class SsmRulesStore implements RulesStore {
   }
 
   /** Throws ConfigError naming the parameter when the stored JSON is not valid rules. */
-  async get(): Promise<Rules | null> {
-    const text = await this.parameter.get();
+  async get(options: { readonly fresh?: boolean } = {}): Promise<Rules | null> {
+    const text = await this.parameter.get(options.fresh === true);
     return text === null ? null : parseRulesJson(text, `SSM parameter ${this.parameter.name}`);
   }
 
