@@ -62,7 +62,8 @@ const fmt = (n: number, digits = 3) => Number(n.toFixed(digits)).toString();
  *   reason. Any one rule holding ends the session.
  *   - energy: `energyKwh` delivered >= `energyKwh`.
  *   - cost: `cost` >= `maxCost` (AMPECO `totalAmount`, which includes the tariff's minimum price).
- *   - deadline: now >= the first `stopBy` wall time in `timezone` at or after the session start.
+ *   - deadline: now >= the first `stopBy` wall time in `timezone` at or after the session start
+ *     (unknown start: the previous reading, else this one; unusable start: no deadline).
  *   - price: unit price > `maxPricePerKwh` and delivered >= `minEnergyKwh` (default 0). An
  *     unknown or unparseable price never ends a session.
  */
@@ -133,7 +134,11 @@ export function decide(input: DecideInput): Decision {
   let deadline: Date | null = null;
   if (rules.stopBy !== undefined) {
     const clock = parseClock(rules.stopBy);
-    deadline = clock ? deadlineAfter(s.startedAt ?? s.observedAt, clock, rules.timezone) : null;
+    // Without a start time, the previous reading stands in for it: counting from this
+    // reading alone would push the deadline past every tick that sees it.
+    const earlier = previous && previous.sessionId === s.sessionId ? previous : null;
+    const from = s.startedAt ?? earlier?.startedAt ?? earlier?.observedAt ?? s.observedAt;
+    deadline = clock ? deadlineAfter(from, clock, rules.timezone) : null;
     if (clock && !deadline) notes.push('deadline unknown: the session start time is not usable');
     if (deadline) {
       if (now.getTime() >= deadline.getTime()) {

@@ -43,6 +43,11 @@ export class AmpecoClient implements ChargingApi {
   readonly #auth: AccessTokenProvider;
   readonly #budgetMs: number;
   readonly #retries: number;
+  /**
+   * Every token this client has sent. A server may echo it in an error body; it is removed from
+   * every message built from a response, since those end up in logs and stored stop results.
+   */
+  readonly #sentTokens = new Set<string>();
 
   constructor(options: AmpecoClientOptions) {
     const root = options.apiUrl.replace(/\/+$/, '');
@@ -116,14 +121,14 @@ export class AmpecoClient implements ChargingApi {
     const json = tryJson(response.text);
     if (json === undefined) {
       throw new InvalidResponseError(
-        `${label}: the response is not valid JSON (${snippet(response.text)})`,
+        `${label}: the response is not valid JSON (${snippet(response.text, this.#secrets())})`,
         label,
       );
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
       throw new InvalidResponseError(
-        `${label}: unexpected response shape: ${formatZodError(parsed.error)}`,
+        `${label}: unexpected response shape: ${redact(formatZodError(parsed.error), this.#secrets())}`,
         label,
       );
     }
@@ -140,6 +145,7 @@ export class AmpecoClient implements ChargingApi {
     const label = describe(method, path);
     let token = await this.#auth.token();
     for (let renewed = false; ; renewed = true) {
+      this.#sentTokens.add(token);
       try {
         const response = await this.#http(path, {
           method,
@@ -161,7 +167,7 @@ export class AmpecoClient implements ChargingApi {
       } catch (error) {
         if (error instanceof HTTPError) {
           const status = error.response.status;
-          const message = await laravelMessage(error.response);
+          const message = await laravelMessage(error.response, this.#secrets());
           if (status === 401) {
             if (!renewed && this.#auth.renew) {
               const fresh = await this.#auth.renew(token);
@@ -183,9 +189,13 @@ export class AmpecoClient implements ChargingApi {
             label,
           );
         }
-        throw unreachable(error, label, opts.signal);
+        throw unreachable(error, label, opts.signal, this.#secrets());
       }
     }
+  }
+
+  #secrets(): string[] {
+    return [...this.#sentTokens];
   }
 }
 
@@ -201,13 +211,13 @@ function tryJson(text: string): unknown {
   }
 }
 
-function snippet(text: string): string {
-  const flat = redact(text.replace(/\s+/g, ' ').trim());
+function snippet(text: string, secrets: readonly string[]): string {
+  const flat = redact(text.replace(/\s+/g, ' ').trim(), secrets);
   if (flat.length === 0) return 'empty body';
   return flat.length > 60 ? `${flat.slice(0, 60)}...` : flat;
 }
 
-async function laravelMessage(response: Response): Promise<string> {
+async function laravelMessage(response: Response, secrets: readonly string[]): Promise<string> {
   let text = '';
   try {
     text = await response.text();
@@ -215,9 +225,9 @@ async function laravelMessage(response: Response): Promise<string> {
     return response.statusText;
   }
   const parsed = LaravelErrorSchema.safeParse(tryJson(text));
-  if (parsed.success) return redact(parsed.data.message);
-  if (/<html|<!doctype/i.test(text)) return `(HTML error page${titleOf(text)})`;
-  return `(${snippet(text)})`;
+  if (parsed.success) return redact(parsed.data.message, secrets);
+  if (/<html|<!doctype/i.test(text)) return `(HTML error page${redact(titleOf(text), secrets)})`;
+  return `(${snippet(text, secrets)})`;
 }
 
 function titleOf(html: string): string {
@@ -235,7 +245,7 @@ function retryDelayMs(error: Error): number {
   return Number.isNaN(at) ? 0 : at - Date.now();
 }
 
-function unreachable(error: unknown, label: string, signal: AbortSignal): Error {
+function unreachable(error: unknown, label: string, signal: AbortSignal, secrets: readonly string[]): Error {
   if (
     error instanceof KyTimeoutError ||
     signal.aborted ||
@@ -243,20 +253,20 @@ function unreachable(error: unknown, label: string, signal: AbortSignal): Error 
   ) {
     return new ApiUnreachableError(`${label}: no answer in time (the charging API did not respond)`, label);
   }
-  const code = causeCode(error);
+  const code = causeCode(error, secrets);
   return new ApiUnreachableError(`${label}: connection failed${code ? ` (${code})` : ''}`, label, {
-    cause: new Error(redact(error instanceof Error ? error.message : String(error))),
+    cause: new Error(redact(error instanceof Error ? error.message : String(error), secrets)),
   });
 }
 
 /** The innermost useful reason: an errno-style code (ECONNREFUSED) or the root cause's message. */
-function causeCode(error: unknown): string | null {
+function causeCode(error: unknown, secrets: readonly string[]): string | null {
   let current: unknown = error;
   let message: string | null = null;
   for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string') return code;
-    if (depth > 0) message = redact(current.message);
+    if (depth > 0) message = redact(current.message, secrets);
     current = current.cause;
   }
   return message;

@@ -1,4 +1,4 @@
-import { appendFile, mkdir, open, readdir } from 'node:fs/promises';
+import { appendFile, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Decision } from '../../core/decide.ts';
 import type { Snapshot } from '../../core/snapshot.ts';
@@ -16,7 +16,7 @@ import {
   serializeStopClaim,
   serializeStopResult,
 } from '../serialization.ts';
-import { readIfExists, segment, writeFileAtomic } from './files.ts';
+import { createExclusive, readIfExists, segment, writeFileAtomic } from './files.ts';
 
 /**
  * The session log in a local directory (the default for CLI runs):
@@ -24,8 +24,9 @@ import { readIfExists, segment, writeFileAtomic } from './files.ts';
  * results, one JSON object a line), `claim-<n>.json` (stop claims), `result.json`,
  * `last-observation.json` and `summary.json`.
  *
- * The stop claim is atomic across processes: attempt N is claimed by creating `claim-N.json` with
- * O_CREAT|O_EXCL (`wx`), which the OS grants to exactly one creator.
+ * The stop claim is atomic across processes: attempt N is claimed by creating `claim-N.json`
+ * exclusively (a hard link to a complete temp file, which the OS grants to exactly one creator; see
+ * `createExclusive`), so a claim file is never seen half-written.
  */
 export class FileSessionLog implements SessionLog {
   readonly #root: string;
@@ -55,19 +56,10 @@ export class FileSessionLog implements SessionLog {
         if (previous === null) return false;
       }
       await mkdir(this.#dir(claim.sessionId), { recursive: true });
-      let handle: Awaited<ReturnType<typeof open>>;
-      try {
-        handle = await open(this.#file(claim.sessionId, `claim-${claim.attempt}.json`), 'wx');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-        throw error;
-      }
-      try {
-        await handle.writeFile(json(serializeStopClaim(claim)));
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
+      const path = this.#file(claim.sessionId, `claim-${claim.attempt}.json`);
+      // Complete or absent, never empty: a runner killed mid-write must not leave a claim that
+      // nobody can read (it would block every later stop of the session).
+      if (!(await createExclusive(path, json(serializeStopClaim(claim))))) return false;
       await this.#append(claim.sessionId, { kind: 'claim', at: claim.claimedAt, claim });
       return true;
     });
@@ -83,7 +75,7 @@ export class FileSessionLog implements SessionLog {
         .sort((a, b) => b - a);
       for (const attempt of attempts) {
         const text = await readIfExists(this.#file(sessionId, `claim-${attempt}.json`));
-        // A claim file is created before its content is written; an empty one is still being written.
+        // Only the no-hard-link fallback can show a claim file before its content: skip it then.
         if (text) return reviveStopClaim(JSON.parse(text), `claim ${attempt} of session ${sessionId}`);
       }
       return null;

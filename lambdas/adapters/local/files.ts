@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** Writes a file atomically (temp file + rename) so a crash never leaves half a record. */
@@ -13,6 +13,51 @@ export async function writeFileAtomic(path: string, data: string, mode = 0o644):
     // A failed write or rename must not leave the temp file behind (nor hide the real error).
     await rm(temp, { force: true }).catch(() => undefined);
     throw error;
+  }
+}
+
+/** Errors of `link` on file systems without hard links (FAT, some network mounts). */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
+
+/**
+ * Creates `path` holding `data` unless it exists; false when it does (exactly one of several
+ * concurrent creators gets true). The file appears complete or not at all: `data` is written and
+ * synced to a temp file, which is then hard-linked to `path` (`link` fails with EEXIST atomically).
+ * On file systems without hard links it falls back to O_CREAT|O_EXCL, where a crash between
+ * creating and writing can leave the file empty.
+ */
+export async function createExclusive(path: string, data: string): Promise<boolean> {
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeSynced(temp, data);
+    try {
+      await link(temp, path);
+      return true;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? '';
+      if (code === 'EEXIST') return false;
+      if (!NO_HARD_LINKS.has(code)) throw error;
+    }
+    try {
+      await writeSynced(path, data);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw error;
+    }
+  } finally {
+    await rm(temp, { force: true }).catch(() => undefined);
+  }
+}
+
+/** Creates `path` exclusively (`wx`), writes `data` and syncs it to disk. */
+async function writeSynced(path: string, data: string): Promise<void> {
+  const handle = await open(path, 'wx');
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 
