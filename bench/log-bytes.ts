@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { parseRules } from '../lambdas/config.ts';
-import { runCheck } from '../lambdas/run-check.ts';
+import { outcomeFields, runCheck } from '../lambdas/run-check.ts';
 import { InMemorySessionLog } from './in-memory-session-log.ts';
 import { Rng } from './rng.ts';
 import { SimChargingApi } from './sim-charging-api.ts';
@@ -69,15 +69,7 @@ export async function measureTickLogBytes(): Promise<LogBytesReport> {
     metrics.addMetric('Ticks', MetricUnit.Count, 1);
     logger.appendKeys({ account: 'default' });
     metrics.addMetric('SuccessfulTicks', MetricUnit.Count, 1);
-    const result = {
-      account: 'default',
-      action: outcome.action,
-      reason: outcome.reason,
-      sessionId: outcome.sessionId,
-      energyKwh: outcome.energyKwh,
-      powerKw: outcome.powerKw,
-      pricePerKwh: outcome.pricePerKwh,
-    };
+    const result = { account: 'default', ...outcomeFields(outcome) };
     logger.info(outcome.detail, { ...result, waitedMs: outcome.waitedMs });
     const appEnd = chunks.length;
     metrics.publishStoredMetrics();

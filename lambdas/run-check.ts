@@ -63,6 +63,21 @@ export interface CheckOutcome {
 }
 
 /**
+ * The public fields of an outcome, in this order: the CLI's `--json` object (DESIGN §7, exactly
+ * these keys) and the check function's result.
+ */
+export function outcomeFields(outcome: CheckOutcome) {
+  return {
+    action: outcome.action,
+    reason: outcome.reason,
+    sessionId: outcome.sessionId,
+    energyKwh: outcome.energyKwh,
+    powerKw: outcome.powerKw,
+    pricePerKwh: outcome.pricePerKwh,
+  };
+}
+
+/**
  * One tick: observe -> decide -> log -> (claim -> end -> log result). The same use case runs in
  * the Lambda and the CLI; only the adapters differ. A stop is only sent after its claim is
  * durably written, so two overlapping ticks never both send `/end` for the same attempt.

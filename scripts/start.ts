@@ -1,5 +1,5 @@
 /**
- * `npm start`: with no STOPWATT_TOKEN, a 30-second demo against the simulated charger; with
+ * `npm start`: with no STOPWATT_TOKEN, a 10-second demo against the simulated charger; with
  * STOPWATT_TOKEN and STOPWATT_API_URL, watches the real account (dry run unless --live).
  */
 import { mkdtemp } from 'node:fs/promises';
@@ -50,7 +50,7 @@ async function demo(): Promise<number> {
     const session = simulator.addSession({ powerKw, energyWh: startKwh * 1000, spotPrice: 0.62, markup: 1 });
     const clock: Clock = {
       now: () => new Date(simClock.now()),
-      sleep: (ms) => delay(ms / speed),
+      sleep: (ms) => delay(ms / speed, undefined, { signal: controller.signal }),
     };
     process.stdout.write(
       [
@@ -71,6 +71,7 @@ async function demo(): Promise<number> {
     });
     const warnings: string[] = [];
     const prepared: PreparedCheck = {
+      rules,
       secrets: ['demo'],
       warnings,
       hasRule: true,

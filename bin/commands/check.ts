@@ -1,13 +1,11 @@
-import { type ParseArgsConfig, parseArgs } from 'node:util';
-
-type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
-
 import { randomBytes } from 'node:crypto';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { systemClock } from '../../lambdas/adapters/system-clock.ts';
 import { hasAnyRule } from '../../lambdas/config.ts';
-import { errorMessage } from '../../lambdas/errors.ts';
+import type { Rules } from '../../lambdas/core/rules.ts';
+import { errorMessage, redact } from '../../lambdas/errors.ts';
 import type { ChargingApi, Clock, RulesStore, SessionLog } from '../../lambdas/ports.ts';
-import { type CheckOutcome, runCheck } from '../../lambdas/run-check.ts';
+import { type CheckOutcome, outcomeFields, runCheck } from '../../lambdas/run-check.ts';
 import { expiryNotice } from '../../lambdas/token-notices.ts';
 import { type CliIo, EXIT_OK, reportError, secretsFrom, UsageError } from '../cli/io.ts';
 import {
@@ -20,6 +18,8 @@ import {
 } from '../cli/local-deps.ts';
 import { spotPriceSourceFor } from '../cli/price-deps.ts';
 import { RULE_FLAG_OPTIONS, RULE_FLAGS_HELP, rulesFromFlags } from '../cli/rule-flags.ts';
+
+type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
 export const CHECK_HELP = `Usage: stopwatt check [options]
 
@@ -55,24 +55,13 @@ export const CHECK_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** The `--json` object: exactly these keys (DESIGN §7). */
-export function jsonOutcome(outcome: CheckOutcome) {
-  return {
-    action: outcome.action,
-    reason: outcome.reason,
-    sessionId: outcome.sessionId,
-    energyKwh: outcome.energyKwh,
-    powerKw: outcome.powerKw,
-    pricePerKwh: outcome.pricePerKwh,
-  };
-}
-
-export function parseHorizon(raw: string | undefined, fallbackSeconds: number): number {
+/** A duration flag in seconds (at most 900) as milliseconds; `flag` names it in errors. */
+export function parseHorizon(raw: string | undefined, fallbackSeconds: number, flag = 'horizon'): number {
   if (raw === undefined) return fallbackSeconds * 1000;
   if (!/^\d+(\.\d+)?$/.test(raw.trim()))
-    throw new UsageError(`--horizon must be a number of seconds (got "${raw}")`);
+    throw new UsageError(`--${flag} must be a number of seconds (got "${raw}")`);
   const seconds = Number(raw);
-  if (seconds > 900) throw new UsageError(`--horizon must be at most 900 seconds (got ${raw})`);
+  if (seconds > 900) throw new UsageError(`--${flag} must be at most 900 seconds (got ${raw})`);
   return seconds * 1000;
 }
 
@@ -95,6 +84,8 @@ export function parseCommandArgs<O extends ParseArgsOptionsConfig>(args: string[
 
 export interface PreparedCheck {
   readonly run: () => Promise<CheckOutcome>;
+  /** The rules the ticks apply (stored rules or a rules file, overridden by the flags). */
+  readonly rules: Rules;
   readonly secrets: readonly string[];
   readonly warnings: string[];
   readonly hasRule: boolean;
@@ -143,6 +134,7 @@ export async function prepareCheck(
       ?.send(notice)
       .catch((error) => warnings.push(`notification failed: ${errorMessage(error)}`));
   return {
+    rules,
     secrets: [token, ...secretsFrom(io.env)],
     warnings,
     hasRule: hasAnyRule(rules),
@@ -177,9 +169,10 @@ export async function checkCommand(args: string[], io: CliIo): Promise<number> {
     if (!prepared.hasRule)
       io.stderr.write('stopwatt: no rule is set, so nothing will be ended (see --help)\n');
     const outcome = await prepared.run();
-    for (const warning of prepared.warnings) io.stderr.write(`stopwatt: warning: ${warning}\n`);
+    for (const warning of prepared.warnings)
+      io.stderr.write(`stopwatt: warning: ${redact(warning, prepared.secrets)}\n`);
     if (values.json) {
-      io.stdout.write(`${JSON.stringify(jsonOutcome(outcome))}\n`);
+      io.stdout.write(`${JSON.stringify(outcomeFields(outcome))}\n`);
     } else {
       io.stdout.write(`${humanOutcome(outcome)}\n`);
     }

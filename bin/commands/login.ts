@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import { awsRegion, parameterStores } from '../cli/aws-deps.ts';
-import { type CliIo, EXIT_BAD_INPUT, EXIT_OK, reportError, UsageError } from '../cli/io.ts';
-import { readSecret } from '../cli/secret-input.ts';
+import { type CliIo, EXIT_OK, reportError, UsageError } from '../cli/io.ts';
+import { readPipedLines, readSecret } from '../cli/secret-input.ts';
 import { parseCommandArgs } from './check.ts';
 
 export const LOGIN_HELP = `Usage: stopwatt login --account NAME [--region R] [--username EMAIL] [--client-id ID]
@@ -9,8 +9,8 @@ export const LOGIN_HELP = `Usage: stopwatt login --account NAME [--region R] [--
 Login mode: stores your app login as an SSM SecureString at /stopwatt/<account>/credentials.
 The deployed function then logs in by itself when the token is rejected (at most once per tick),
 keeps the new token at /stopwatt/<account>/token and, where the network issues one, the newest
-refresh token. Asks for the password and the app's client secret without echo (or reads
-"password" then "client secret" lines from standard input).
+refresh token. Asks for the e-mail (unless --username is given), then the password and the
+app's client secret without echo; piped standard input is read as those lines, in that order.
 
 Token mode (a pasted token, no credentials) keeps working: see 'stopwatt token set'.`;
 
@@ -38,7 +38,7 @@ export async function loginCommand(args: string[], io: CliIo): Promise<number> {
       prefix: values.prefix,
     });
     const username = values.username ?? (await ask(io, 'E-mail: '));
-    if (!username) return EXIT_BAD_INPUT;
+    if (!username) throw new UsageError('no e-mail given (type it at the prompt or pass --username)');
     const password = await readSecret(io, 'Password (input hidden): ');
     secrets.push(password);
     const clientSecret = await readSecret(io, 'App client secret (input hidden): ');
@@ -53,6 +53,8 @@ export async function loginCommand(args: string[], io: CliIo): Promise<number> {
 
 async function ask(io: CliIo, prompt: string): Promise<string> {
   if (!io.stdin) throw new UsageError('no standard input');
+  // readline would swallow the lines after this one, leaving none for the secrets.
+  if (!io.stdin.isTTY) return (await readPipedLines(io, 1))[0] ?? '';
   const rl = createInterface({ input: io.stdin, output: io.stderr });
   try {
     return (await rl.question(prompt)).trim();

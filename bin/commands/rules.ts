@@ -1,6 +1,7 @@
 import { FileRulesStore } from '../../lambdas/adapters/local/file-rules-store.ts';
 import { parseRules } from '../../lambdas/config.ts';
 import type { Rules } from '../../lambdas/core/rules.ts';
+import { ConfigError } from '../../lambdas/errors.ts';
 import type { RulesStore } from '../../lambdas/ports.ts';
 import { awsRegion, parameterStores } from '../cli/aws-deps.ts';
 import { type CliIo, EXIT_BAD_INPUT, EXIT_OK, reportError, UsageError } from '../cli/io.ts';
@@ -63,14 +64,13 @@ export async function rulesCommand(args: string[], io: CliIo): Promise<number> {
       io.stdout.write(`${JSON.stringify(rules, null, 2)}\n`);
       return EXIT_OK;
     }
-    const stored = await store.get();
     let rules: Rules;
     if (sub === 'reset') {
+      // Not read first: reset is the way out of stored rules that no longer validate.
       rules = parseRules({});
-    } else if (values.once) {
-      rules = await onceFromFlags(values, stored);
     } else {
-      rules = await rulesFromFlags(values, stored);
+      const stored = await storedForUpdate(store);
+      rules = values.once ? await onceFromFlags(values, stored) : await rulesFromFlags(values, stored);
     }
     await store.put(rules);
     io.stdout.write(`${JSON.stringify(rules, null, 2)}\n`);
@@ -78,6 +78,17 @@ export async function rulesCommand(args: string[], io: CliIo): Promise<number> {
     return EXIT_OK;
   } catch (error) {
     return reportError(error, io);
+  }
+}
+
+/** The stored rules to change; invalid ones cannot be merged into, so name the way out. */
+async function storedForUpdate(store: RulesStore): Promise<Rules | null> {
+  try {
+    return await store.get();
+  } catch (error) {
+    if (error instanceof ConfigError)
+      throw new ConfigError(`${error.message} (run 'stopwatt rules reset' first, then set them again)`);
+    throw error;
   }
 }
 

@@ -1,5 +1,5 @@
 import { awsRegion, parameterStores } from '../cli/aws-deps.ts';
-import { type CliIo, EXIT_OK, reportError, UsageError } from '../cli/io.ts';
+import { type CliIo, EXIT_BAD_INPUT, EXIT_OK, reportError, UsageError } from '../cli/io.ts';
 import { readSecret } from '../cli/secret-input.ts';
 import { parseCommandArgs } from './check.ts';
 
@@ -25,7 +25,7 @@ export async function tokenCommand(args: string[], io: CliIo): Promise<number> {
     const [sub, ...rest] = args;
     if (sub === '--help' || sub === '-h' || sub === undefined) {
       io.stdout.write(`${TOKEN_HELP}\n`);
-      return sub === undefined ? 2 : EXIT_OK;
+      return sub === undefined ? EXIT_BAD_INPUT : EXIT_OK;
     }
     if (sub !== 'set') throw new UsageError(`unknown token command "${sub}" (expected: set)`);
     const { values } = parseCommandArgs(rest, OPTIONS);

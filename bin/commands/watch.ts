@@ -48,15 +48,21 @@ export async function watchCommand(args: string[], io: CliIo): Promise<number> {
       return EXIT_OK;
     }
     const intervalRaw = values.interval as string | undefined;
-    const intervalMs = parseHorizon(intervalRaw ?? '60', 60);
+    const intervalMs = parseHorizon(intervalRaw ?? '60', 60, 'interval');
     if (intervalMs < 5_000)
       throw new UsageError(`--interval must be at least 5 seconds (got ${intervalRaw})`);
-    const prepared = await prepareCheck(values, io, { horizonMs: intervalMs });
+    // Ctrl-C cuts an in-tick wait short, so a stop predicted before it is never sent after it.
+    const clock: Clock = {
+      now: () => systemClock.now(),
+      sleep: (ms) => delay(ms, undefined, { signal: io.signal }),
+    };
+    const prepared = await prepareCheck(values, io, { horizonMs: intervalMs, clock });
     secrets = [...prepared.secrets];
     if (!prepared.hasRule)
       io.stderr.write('stopwatt: no rule is set, so nothing will be ended (see --help)\n');
-    const energyTargetKwh = values['energy-kwh'] === undefined ? undefined : Number(values['energy-kwh']);
-    await watchLoop(prepared, io, { intervalMs, clock: systemClock, energyTargetKwh });
+    // The target from the effective rules (flags, rules file or stored rules), for the progress bar.
+    const energyTargetKwh = prepared.rules.once?.energyKwh ?? prepared.rules.energyKwh;
+    await watchLoop(prepared, io, { intervalMs, clock, energyTargetKwh });
     return EXIT_OK;
   } catch (error) {
     return reportError(error, io, secrets);
@@ -84,15 +90,17 @@ export async function watchLoop(
     try {
       outcome = await prepared.run();
     } catch (error) {
-      if (!(error instanceof ApiUnreachableError || (error instanceof ApiError && error.status >= 500)))
-        throw error;
+      // Ctrl-C during an in-tick wait: the tick stopped before it re-read or sent anything.
+      if (io.signal?.aborted && error instanceof Error && error.name === 'AbortError') break;
+      if (!isTransient(error)) throw error;
       io.stderr.write(
         `${live ? '\n' : ''}stopwatt: ${redact(errorMessage(error), prepared.secrets)}; retrying\n`,
       );
       await sleepOrAbort(sleep, options.intervalMs, io.signal);
       continue;
     }
-    for (const warning of prepared.warnings.splice(0)) io.stderr.write(`stopwatt: warning: ${warning}\n`);
+    for (const warning of prepared.warnings.splice(0))
+      io.stderr.write(`stopwatt: warning: ${redact(warning, prepared.secrets)}\n`);
     if (outcome.action === 'none') {
       if (seenSession) {
         io.stdout.write(`${live ? '\n' : ''}session ${last?.sessionId ?? ''} has ended\n`);
@@ -118,8 +126,20 @@ export async function watchLoop(
     await sleepOrAbort(sleep, wait, io.signal);
   }
   if (live) io.stdout.write('\n');
-  io.stdout.write('stopped watching; the session was not touched\n');
+  io.stdout.write(
+    stopping
+      ? 'stopped watching; the stop was already sent\n'
+      : 'stopped watching; the session was not touched\n',
+  );
   return last;
+}
+
+/** Worth another poll: the API was unreachable, overloaded or rate limiting. */
+function isTransient(error: unknown): boolean {
+  return (
+    error instanceof ApiUnreachableError ||
+    (error instanceof ApiError && (error.status === 429 || error.status >= 500))
+  );
 }
 
 async function sleepOrAbort(

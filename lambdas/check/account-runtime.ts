@@ -108,7 +108,7 @@ export function buildAccountRuntime(deps: HandlerDeps, name: string): AccountRun
               kind: 'rules-invalid',
               key: `rules-invalid:${day}:${errorMessage(error)}`,
               subject: 'stopwatt: your rules are invalid',
-              message: `${errorMessage(error)}. Nothing is ended until they are fixed: run \`stopwatt rules set --account ${name} --region <region> ...\`.`,
+              message: `${errorMessage(error)}. Nothing is ended until they are fixed: run \`stopwatt rules reset --account ${name} --region <region>\`, then \`stopwatt rules set --account ${name} --region <region> ...\`.`,
               data: { account: name },
             },
             warn,

@@ -8,6 +8,7 @@ import { createSsmClient } from '../adapters/ssm/parameters.ts';
 import { systemClock } from '../adapters/system-clock.ts';
 import { ConfigError, errorMessage, redact, StopwattError } from '../errors.ts';
 import type { Clock } from '../ports.ts';
+import { outcomeFields } from '../run-check.ts';
 import { type AccountRuntime, buildAccountRuntime } from './account-runtime.ts';
 import { type Environment, parseCheckEvent, parseEnvironment } from './environment.ts';
 
@@ -54,15 +55,7 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ch
       const outcome = await runtime.tick(secrets, (message) => logger.warn(redact(message, secrets)));
       metrics.addMetric('SuccessfulTicks', MetricUnit.Count, 1);
       if (outcome.action === 'end') metrics.addMetric('Stops', MetricUnit.Count, 1);
-      const result: CheckResult = {
-        account,
-        action: outcome.action,
-        reason: outcome.reason,
-        sessionId: outcome.sessionId,
-        energyKwh: outcome.energyKwh,
-        powerKw: outcome.powerKw,
-        pricePerKwh: outcome.pricePerKwh,
-      };
+      const result: CheckResult = { account, ...outcomeFields(outcome) };
       logger.info(redact(outcome.detail, secrets), { ...result, waitedMs: outcome.waitedMs });
       return result;
     } catch (error) {

@@ -47,5 +47,3 @@ export interface Tariff {
   readonly vatPercent: number;
   readonly hourlyAverage: boolean;
 }
-
-export const STOP_REASONS: readonly StopReason[] = ['energy', 'cost', 'deadline', 'price'];

@@ -23,8 +23,6 @@ export interface Session {
   readonly evseId: string | null;
 }
 
-export type SessionStatus = 'starting' | 'active' | 'stopping' | 'finished';
-
 export function isStoppingOrFinished(status: string): boolean {
   return status === 'stopping' || status === 'finished';
 }

@@ -15,6 +15,7 @@ import {
   ManualClock,
   type SimulatorOptions,
 } from '../support/ampeco-simulator.ts';
+import { rejectionOf } from '../support/rejection.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'ampeco');
 const T0 = Date.parse('2025-03-30T14:33:51Z');
@@ -54,17 +55,6 @@ async function setup(
 
 function fixture(name: string): unknown {
   return JSON.parse(readFileSync(join(FIXTURES, name), 'utf8'));
-}
-
-/** The rejection of `promise`, or a failure when it resolves. */
-async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Error) return error;
-    throw new Error(`rejected with a non-Error: ${String(error)}`);
-  }
-  throw new Error('expected a rejection');
 }
 
 /** Every text an error could leak through: message, stack and its causes. */

@@ -1,9 +1,5 @@
-import { type ExecFileException, execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { readFile } from 'node:fs/promises';
 import { afterAll, describe, it } from 'vitest';
 import { wallTime } from '../../lambdas/core/local-time.ts';
 import {
@@ -12,16 +8,10 @@ import {
   type SimSessionOptions,
   type SimulatorOptions,
 } from '../support/ampeco-simulator.ts';
+import { baseEnv, type CliRun, filesUnder, runCli } from '../support/cli-runner.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const run = promisify(execFile);
 const JSON_KEYS = ['action', 'energyKwh', 'powerKw', 'pricePerKwh', 'reason', 'sessionId'];
-
-interface CliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 interface Harness {
   readonly sim: AmpecoSimulator;
@@ -36,26 +26,13 @@ afterAll(async () => {
   await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
 });
 
-/** The parent's environment without anything stopwatt or vitest reads. */
-function baseEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (key.startsWith('STOPWATT_') || key.startsWith('VITEST') || key === 'NODE_OPTIONS') continue;
-    env[key] = value;
-  }
-  return env;
-}
-
 async function harness(
   options: { sim?: SimulatorOptions; session?: SimSessionOptions | null } = {},
 ): Promise<Harness> {
   const token = `tok-${randomBytes(16).toString('hex')}`;
   const sim = await AmpecoSimulator.start({ clock: realClock(), token, ...options.sim });
-  const store = await mkdtemp(join(tmpdir(), 'stopwatt-cli-'));
-  cleanups.push(async () => {
-    await sim.close();
-    await rm(store, { recursive: true, force: true });
-  });
+  cleanups.push(() => sim.close());
+  const store = await tempDir('stopwatt-cli-', cleanups);
   if (options.session !== null) sim.addSession(options.session ?? {});
   return {
     sim,
@@ -65,29 +42,13 @@ async function harness(
   };
 }
 
-/** Spawns the CLI from the repo root and captures its output and exit code. */
-async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'bin/stopwatt.ts', ...args], {
-      cwd: ROOT,
-      env,
-      timeout: 40_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as ExecFileException & { stdout?: string; stderr?: string };
-    if (typeof failed.code !== 'number') throw error;
-    return { code: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+/** Spawns the CLI; a run that hangs is killed well inside the test timeout. */
+function cli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+  return runCli(args, env, { timeoutMs: 40_000 });
 }
 
 /** Every text the CLI left behind: stdout, stderr and each file in the store. */
-async function allOutput(result: CliResult, store: string): Promise<string> {
+async function allOutput(result: CliRun, store: string): Promise<string> {
   const files = await filesUnder(store);
   const contents = await Promise.all(files.map((file) => readFile(file, 'utf8')));
   return [result.stdout, result.stderr, ...contents].join('\n');

@@ -7,7 +7,7 @@
  * Observed winners are written to `<os tmpdir>/stopwatt-concurrency.json` for docs/RELIABILITY.md.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
@@ -19,6 +19,7 @@ import { createTestTable, type TestTable } from '../support/dynamodb.ts';
 import { createTestHandler, type HandlerInstance, OutputCapture } from '../support/handler-harness.ts';
 import { RequestGate } from '../support/request-gate.ts';
 import { SsmServer } from '../support/ssm-server.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const CHARGE_POINTS = '/api/v1/app/personal/charge-points';
 const REPORT_FILE = join(tmpdir(), 'stopwatt-concurrency.json');
@@ -57,12 +58,11 @@ describe.concurrent('two CLI processes tick the same session over one store at t
       const token = `cc-${randomBytes(12).toString('hex')}`;
       const sim = await AmpecoSimulator.start({ clock: realClock(), token });
       const gate = await RequestGate.start({ target: sim.url, path: CHARGE_POINTS, parties: 2 });
-      const store = await mkdtemp(join(tmpdir(), 'stopwatt-race-'));
       cleanups.push(async () => {
         await gate.close();
         await sim.close();
-        await rm(store, { recursive: true, force: true });
       });
+      const store = await tempDir('stopwatt-race-', cleanups);
       const { id } = sim.addSession({ energyWh: 10_500, powerKw: 11, stopDelayMs: 600_000 });
       const env = { ...baseEnv(), STOPWATT_API_URL: gate.url, STOPWATT_TOKEN: token, STOPWATT_STORE: store };
       const args = ['check', '--json', '--energy-kwh', '10'];

@@ -7,12 +7,13 @@
  * (the numbers in docs/RELIABILITY.md come from there).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, it } from 'vitest';
 import { AmpecoSimulator, realClock, type SimSessionOptions } from '../support/ampeco-simulator.ts';
 import { baseEnv, type CliRun, runCli, storedSession, storedSessionIds } from '../support/cli-runner.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const CHARGE_POINTS = '/api/v1/app/personal/charge-points';
 const ACTIVE = '/api/v1/app/session/active';
@@ -485,11 +486,8 @@ describe.concurrent('fault matrix: stopwatt check --json --energy-kwh 10 on a 10
       // Prepare
       const token = `fm-${randomBytes(16).toString('hex')}`;
       const sim = await AmpecoSimulator.start({ clock: realClock(), token });
-      const store = await mkdtemp(join(tmpdir(), 'stopwatt-fault-'));
-      cleanups.push(async () => {
-        await sim.close();
-        await rm(store, { recursive: true, force: true });
-      });
+      cleanups.push(() => sim.close());
+      const store = await tempDir('stopwatt-fault-', cleanups);
       const session =
         c.session === null
           ? null

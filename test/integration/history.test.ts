@@ -2,10 +2,6 @@
  * Session history: sessions recorded by real ticks (`runCheck` against the simulator) are read
  * back by `stopwatt sessions` and `stopwatt log`, from the local store and from DynamoDB Local.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { logCommand } from '../../bin/commands/log.ts';
 import { sessionsCommand } from '../../bin/commands/sessions.ts';
@@ -16,8 +12,10 @@ import { parseRules } from '../../lambdas/config.ts';
 import type { Clock, SessionLog } from '../../lambdas/ports.ts';
 import { runCheck } from '../../lambdas/run-check.ts';
 import { AmpecoSimulator, ManualClock } from '../support/ampeco-simulator.ts';
+import { runCommand } from '../support/cli-io.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../support/dynamodb-local.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const TOKEN = 'history-test-token';
 /** The CLI's default account: the commands below read it without --account. */
@@ -42,28 +40,6 @@ afterAll(async () => {
 afterEach(() => {
   vi.unstubAllEnvs();
 });
-
-function capture(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer | string, _encoding, callback) {
-      chunks.push(chunk.toString());
-      callback();
-    },
-  });
-  return { stream, text: () => chunks.join('') };
-}
-
-async function command(
-  fn: typeof sessionsCommand,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = capture();
-  const stderr = capture();
-  const code = await fn(args, { stdout: stdout.stream, stderr: stderr.stream, env });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
-}
 
 /**
  * Two sessions on a manual clock: one seen once on April 1 (not ended by stopwatt), and one
@@ -113,8 +89,7 @@ let local: Recorded;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'stopwatt-history-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const dir = await tempDir('stopwatt-history-', cleanups);
   local = { dir, ...(await record(new FileSessionLog({ dir, account: ACCOUNT }))) };
   env = { STOPWATT_STORE: dir };
 });
@@ -122,7 +97,7 @@ beforeAll(async () => {
 describe('stopwatt sessions (local store)', () => {
   it('lists both sessions as a table, oldest first, with kWh, cost and who stopped them', async () => {
     // Act
-    const { code, stdout, stderr } = await command(sessionsCommand, [], env);
+    const { code, stdout, stderr } = await runCommand(sessionsCommand, [], { env });
 
     // Assess
     expect(stderr).toBe('');
@@ -142,7 +117,7 @@ describe('stopwatt sessions (local store)', () => {
 
   it('prints CSV with the export header and one row per session with the right numbers', async () => {
     // Act
-    const { code, stdout } = await command(sessionsCommand, ['--csv'], env);
+    const { code, stdout } = await runCommand(sessionsCommand, ['--csv'], { env });
 
     // Assess
     expect(code).toBe(0);
@@ -158,9 +133,9 @@ describe('stopwatt sessions (local store)', () => {
 
   it('keeps only the sessions started on or after --since', async () => {
     // Act
-    const later = await command(sessionsCommand, ['--since', '2026-04-05', '--csv'], env);
-    const sameDay = await command(sessionsCommand, ['--since', '2026-04-10', '--csv'], env);
-    const none = await command(sessionsCommand, ['--since', '2026-04-11'], env);
+    const later = await runCommand(sessionsCommand, ['--since', '2026-04-05', '--csv'], { env });
+    const sameDay = await runCommand(sessionsCommand, ['--since', '2026-04-10', '--csv'], { env });
+    const none = await runCommand(sessionsCommand, ['--since', '2026-04-11'], { env });
 
     // Assess
     expect(later.stdout.trimEnd().split('\n')).toEqual([
@@ -174,7 +149,7 @@ describe('stopwatt sessions (local store)', () => {
 
   it('rejects a --since that is not a date with exit 2', async () => {
     // Act
-    const { code, stdout, stderr } = await command(sessionsCommand, ['--since', 'last week'], env);
+    const { code, stdout, stderr } = await runCommand(sessionsCommand, ['--since', 'last week'], { env });
 
     // Assess
     expect(code).toBe(2);
@@ -186,7 +161,7 @@ describe('stopwatt sessions (local store)', () => {
 describe('stopwatt log (local store)', () => {
   it('shows charts of power, energy and price, and a timeline of observations, decisions, claim and result', async () => {
     // Act
-    const { code, stdout, stderr } = await command(logCommand, [local.endedId], env);
+    const { code, stdout, stderr } = await runCommand(logCommand, [local.endedId], { env });
 
     // Assess
     expect(stderr).toBe('');
@@ -214,7 +189,7 @@ describe('stopwatt log (local store)', () => {
 
   it('prints the observations as CSV', async () => {
     // Act
-    const { code, stdout } = await command(logCommand, [local.endedId, '--csv'], env);
+    const { code, stdout } = await runCommand(logCommand, [local.endedId, '--csv'], { env });
 
     // Assess
     expect(code).toBe(0);
@@ -232,7 +207,7 @@ describe('stopwatt log (local store)', () => {
 
   it('shows a session seen once without charts', async () => {
     // Act
-    const { code, stdout } = await command(logCommand, [local.earlierId], env);
+    const { code, stdout } = await runCommand(logCommand, [local.earlierId], { env });
 
     // Assess
     expect(code).toBe(0);
@@ -242,7 +217,7 @@ describe('stopwatt log (local store)', () => {
 
   it('exits 1 with a one-line message for an unknown session id', async () => {
     // Act
-    const { code, stdout, stderr } = await command(logCommand, ['999999'], env);
+    const { code, stdout, stderr } = await runCommand(logCommand, ['999999'], { env });
 
     // Assess
     expect(code).toBe(1);
@@ -252,8 +227,8 @@ describe('stopwatt log (local store)', () => {
 
   it('exits 2 without exactly one session id', async () => {
     // Act
-    const none = await command(logCommand, [], env);
-    const two = await command(logCommand, ['1', '2'], env);
+    const none = await runCommand(logCommand, [], { env });
+    const two = await runCommand(logCommand, ['1', '2'], { env });
 
     // Assess
     expect(none.code).toBe(2);
@@ -295,8 +270,8 @@ describe('stopwatt sessions and log --table (DynamoDB)', () => {
     const args = ['--table', table.tableName, '--region', LOCAL_REGION, '--csv'];
 
     // Act
-    const all = await command(sessionsCommand, args, {});
-    const since = await command(sessionsCommand, [...args, '--since', '2026-04-05'], {});
+    const all = await runCommand(sessionsCommand, args, { env: {} });
+    const since = await runCommand(sessionsCommand, [...args, '--since', '2026-04-05'], { env: {} });
 
     // Assess
     expect(all.stderr).toBe('');
@@ -321,9 +296,9 @@ describe('stopwatt sessions and log --table (DynamoDB)', () => {
     const args = ['--table', table.tableName, '--region', LOCAL_REGION];
 
     // Act
-    const fromTable = await command(logCommand, [ids.endedId, ...args], {});
-    const fromStore = await command(logCommand, [local.endedId], env);
-    const unknown = await command(logCommand, ['999999', ...args], {});
+    const fromTable = await runCommand(logCommand, [ids.endedId, ...args], { env: {} });
+    const fromStore = await runCommand(logCommand, [local.endedId], { env });
+    const unknown = await runCommand(logCommand, ['999999', ...args], { env: {} });
 
     // Assess
     expect(fromTable.code).toBe(0);

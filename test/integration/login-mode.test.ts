@@ -3,9 +3,7 @@
  * rate limit and rotating refresh tokens), the SSM loopback server and DynamoDB Local; and the
  * LoginTokenProvider on its own against the simulator.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { AmpecoClient } from '../../lambdas/adapters/ampeco/client.ts';
 import { type LoginCredentials, LoginTokenProvider } from '../../lambdas/adapters/ampeco/login.ts';
@@ -14,9 +12,11 @@ import { jwtExpiry } from '../../lambdas/core/token-expiry.ts';
 import { ApiError, AuthError } from '../../lambdas/errors.ts';
 import type { Clock, TokenStore } from '../../lambdas/ports.ts';
 import { AmpecoSimulator, ManualClock, type SimUser } from '../support/ampeco-simulator.ts';
+import { baseEnv, type CliRun, runCli } from '../support/cli-runner.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../support/dynamodb-local.ts';
 import { createTestHandler, type HandlerInstance, OutputCapture } from '../support/handler-harness.ts';
+import { rejectionOf } from '../support/rejection.ts';
 import { SsmServer } from '../support/ssm-server.ts';
 
 const ACCOUNT = 'home';
@@ -96,47 +96,20 @@ function chargePointRequests(): { status: number; bearer: string }[] {
     .map((r) => ({ status: r.status, bearer: (r.headers.authorization ?? '').replace(/^Bearer /, '') }));
 }
 
-async function failureOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Error) return error;
-    throw new Error(`rejected with a non-Error: ${String(error)}`);
-  }
-  throw new Error('expected the invocation to fail');
-}
-
 /** Spawns the CLI with `input` on a piped stdin, pointed at the SSM loopback server. */
-async function cli(
-  args: string[],
-  input: string,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (key.startsWith('STOPWATT_') || key.startsWith('VITEST') || key.startsWith('AWS_')) continue;
-    if (key !== 'NODE_OPTIONS') env[key] = value;
-  }
-  Object.assign(env, {
-    AWS_ENDPOINT_URL_SSM: ssm.url,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-  });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/stopwatt.ts', ...args], {
-    cwd: join(import.meta.dirname, '..', '..'),
-    env,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  child.stdin.end(input);
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { code, stdout, stderr };
+function cli(args: string[], input: string): Promise<CliRun> {
+  // The parent's AWS settings must not reach past the loopback server.
+  const env = Object.fromEntries(Object.entries(baseEnv()).filter(([key]) => !key.startsWith('AWS_')));
+  return runCli(
+    args,
+    {
+      ...env,
+      AWS_ENDPOINT_URL_SSM: ssm.url,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    },
+    { input },
+  );
 }
 
 /** A refresh grant sent by the test itself, as an attacker replaying an old refresh token would. */
@@ -293,7 +266,7 @@ describe('login mode in the check handler', () => {
     // Act
     for (let tick = 0; tick < ticks; tick += 1) {
       const before = simulator.loginRequests().length;
-      errors.push(await failureOf(handler(EVENT)));
+      errors.push(await rejectionOf(handler(EVENT)));
       loginsPerTick.push(simulator.loginRequests().length - before);
       simClock.advance(MINUTE_MS);
     }
@@ -323,8 +296,8 @@ describe('login mode in the check handler', () => {
     const handler = newHandler();
 
     // Act
-    const first = await failureOf(handler(EVENT));
-    const second = await failureOf(handler(EVENT));
+    const first = await rejectionOf(handler(EVENT));
+    const second = await rejectionOf(handler(EVENT));
 
     // Assess
     expect(first).toBeInstanceOf(AuthError);
@@ -359,6 +332,29 @@ describe('stopwatt login and token set feed the check handler', () => {
     expect(simulator.loginRequests().map((r) => r.status)).toEqual([200]);
     expect(storedToken()).toBe(chargePointRequests()[0]?.bearer);
     expect(`${stored.stdout}${stored.stderr}`).not.toContain(user.password);
+  });
+
+  it('reads the e-mail from standard input too when --username is not given', async () => {
+    // Prepare
+    const input = `${user.username}\n${user.password}\n${user.clientSecret}\n`;
+
+    // Act
+    const stored = await cli(['login', '--account', ACCOUNT, '--region', LOCAL_REGION], input);
+
+    // Assess
+    expect(stored.stderr).not.toContain('stopwatt:');
+    expect(stored.code).toBe(0);
+    expect(storedCredentials()).toEqual(loginOf(user));
+  });
+
+  it('exits 2 with a one-line reason when standard input ends before the e-mail', async () => {
+    // Act
+    const stored = await cli(['login', '--account', ACCOUNT, '--region', LOCAL_REGION], '');
+
+    // Assess
+    expect(stored.code).toBe(2);
+    expect(stored.stderr).toMatch(/^stopwatt: [^\n]+\n$/m);
+    expect(ssm.parameters.has(CREDENTIALS_PARAMETER)).toBe(false);
   });
 
   it('stores a pasted token (without its Bearer prefix) that the function uses in token mode', async () => {
@@ -406,7 +402,7 @@ describe('token mode in the check handler', () => {
     ssm.set(TOKEN_PARAMETER, 'expired-token-value', 'SecureString');
 
     // Act
-    const error = await failureOf(newHandler()(EVENT));
+    const error = await rejectionOf(newHandler()(EVENT));
 
     // Assess
     expect(error.name).toBe('AuthError');
@@ -563,7 +559,7 @@ describe('LoginTokenProvider against the simulator', () => {
     const auth = provider(stores);
 
     // Act
-    const failure = await failureOf(auth.renew('stale-token'));
+    const failure = await rejectionOf(auth.renew('stale-token'));
     auth.newTick();
     const renewed = await auth.renew('stale-token');
 
@@ -583,12 +579,12 @@ describe('LoginTokenProvider against the simulator', () => {
     const auth = provider(stores);
     for (let attempt = 0; attempt < 5; attempt += 1) {
       auth.newTick();
-      await failureOf(auth.renew('stale-token'));
+      await rejectionOf(auth.renew('stale-token'));
     }
     auth.newTick();
 
     // Act
-    const limited = await failureOf(auth.renew('stale-token'));
+    const limited = await rejectionOf(auth.renew('stale-token'));
     const again = await auth.renew('stale-token');
 
     // Assess
@@ -606,7 +602,7 @@ describe('LoginTokenProvider against the simulator', () => {
     const stores = memoryStores({ credentials: { ...user, password: 'hunter2-secret-pw' } });
 
     // Act
-    const failure = await failureOf(provider(stores).token());
+    const failure = await rejectionOf(provider(stores).token());
 
     // Assess
     expect(failure).toBeInstanceOf(AuthError);

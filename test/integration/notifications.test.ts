@@ -3,14 +3,9 @@
  * spawned with STOPWATT_WEBHOOK_URL) and of the real check handler (webhook + DynamoDB
  * notification log), and of the WebhookNotifier itself for the ntfy format.
  */
-import { type ExecFileException, execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -26,13 +21,13 @@ import { parseEnvironment } from '../../lambdas/check/environment.ts';
 import { type CheckResult, createHandler } from '../../lambdas/check/handler.ts';
 import type { NotificationEvent } from '../../lambdas/ports.ts';
 import { AmpecoSimulator, realClock } from '../support/ampeco-simulator.ts';
+import { baseEnv, type CliRun, runCli } from '../support/cli-runner.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../support/dynamodb-local.ts';
 import { OutputCapture } from '../support/handler-harness.ts';
 import { SsmServer } from '../support/ssm-server.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const run = promisify(execFile);
 const DAY_MS = 86_400_000;
 const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:stopwatt-notifications';
 
@@ -132,38 +127,9 @@ async function receiver(): Promise<WebhookReceiver> {
   return started;
 }
 
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'stopwatt-notify-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-/** The parent's environment without anything stopwatt or vitest reads. */
-function baseEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (key.startsWith('STOPWATT_') || key.startsWith('VITEST') || key === 'NODE_OPTIONS') continue;
-    env[key] = value;
-  }
-  return env;
-}
-
-async function cli(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'bin/stopwatt.ts', ...args], {
-      cwd: ROOT,
-      env,
-      timeout: 30_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as ExecFileException & { stdout?: string; stderr?: string };
-    if (typeof failed.code !== 'number') throw error;
-    return { code: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
+/** Spawns the CLI; a run that hangs is killed well inside the test timeout. */
+function cli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+  return runCli(args, env, { timeoutMs: 30_000 });
 }
 
 describe('stopwatt check with STOPWATT_WEBHOOK_URL', () => {
@@ -178,7 +144,7 @@ describe('stopwatt check with STOPWATT_WEBHOOK_URL', () => {
       ...baseEnv(),
       STOPWATT_API_URL: sim.url,
       STOPWATT_TOKEN: token,
-      STOPWATT_STORE: await tempDir(),
+      STOPWATT_STORE: await tempDir('stopwatt-notify-', cleanups),
       STOPWATT_WEBHOOK_URL: `${hook.url}/hooks/stopwatt`,
     };
 
@@ -230,7 +196,7 @@ describe('stopwatt check with STOPWATT_WEBHOOK_URL', () => {
       ...baseEnv(),
       STOPWATT_API_URL: sim.url,
       STOPWATT_TOKEN: token,
-      STOPWATT_STORE: await tempDir(),
+      STOPWATT_STORE: await tempDir('stopwatt-notify-', cleanups),
       STOPWATT_EDS_URL: `${hook.url}/eds`,
       STOPWATT_WEBHOOK_URL: `${hook.url}/hook`,
     };
@@ -336,7 +302,7 @@ describe('WebhookNotifier', () => {
     hook.answers.push(500);
     const notifier = new DeduplicatingNotifier({
       inner: new FanOutNotifier([new WebhookNotifier({ url: hook.url })]),
-      log: new FileNotificationLog({ dir: await tempDir(), account: 'local' }),
+      log: new FileNotificationLog({ dir: await tempDir('stopwatt-notify-', cleanups), account: 'local' }),
     });
 
     // Act

@@ -4,35 +4,24 @@
  * against the simulator) and deployed (SSM rules parameter, the real check handler).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { checkCommand } from '../../bin/commands/check.ts';
 import { rulesCommand } from '../../bin/commands/rules.ts';
 import type { CheckResult } from '../../lambdas/check/handler.ts';
 import { AmpecoSimulator, realClock } from '../support/ampeco-simulator.ts';
+import { runCommand } from '../support/cli-io.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
 import { createTestHandler, type HandlerInstance, OutputCapture } from '../support/handler-harness.ts';
 import { SsmServer } from '../support/ssm-server.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 
 afterAll(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-function capture(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer | string, _encoding, callback) {
-      chunks.push(chunk.toString());
-      callback();
-    },
-  });
-  return { stream, text: () => chunks.join('') };
-}
 
 type StoredRules = Record<string, unknown> & { once?: Record<string, unknown> };
 
@@ -44,20 +33,12 @@ describe('rules set --once with local check', () => {
   beforeAll(async () => {
     const token = `tok-${randomBytes(8).toString('hex')}`;
     sim = await AmpecoSimulator.start({ clock: realClock(), token });
-    dir = await mkdtemp(join(tmpdir(), 'stopwatt-once-'));
-    cleanups.push(
-      () => sim.close(),
-      () => rm(dir, { recursive: true, force: true }),
-    );
+    cleanups.push(() => sim.close());
+    dir = await tempDir('stopwatt-once-', cleanups);
     env = { STOPWATT_API_URL: sim.url, STOPWATT_TOKEN: token, STOPWATT_STORE: dir };
   });
 
-  async function run(command: typeof checkCommand, args: string[]) {
-    const stdout = capture();
-    const stderr = capture();
-    const code = await command(args, { stdout: stdout.stream, stderr: stderr.stream, env });
-    return { code, stdout: stdout.text(), stderr: stderr.text() };
-  }
+  const run = (command: typeof checkCommand, args: string[]) => runCommand(command, args, { env });
 
   async function check(horizonSeconds = 0): Promise<Record<string, unknown>> {
     const result = await run(checkCommand, ['--json', '--horizon', String(horizonSeconds)]);

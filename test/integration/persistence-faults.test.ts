@@ -9,8 +9,7 @@
  *   accepts but ignores, are re-sent only after 2 minutes, at most 3 attempts.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -26,6 +25,7 @@ import { createTestTable, type TestTable } from '../support/dynamodb.ts';
 import { DynamoDbFaultProxy } from '../support/dynamodb-fault-proxy.ts';
 import { createTestHandler, type HandlerInstance, OutputCapture } from '../support/handler-harness.ts';
 import { SsmServer } from '../support/ssm-server.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const END = /^\/api\/v1\/app\/session\/[^/]+\/end$/;
 const cleanups: (() => Promise<void>)[] = [];
@@ -33,12 +33,6 @@ const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-async function tempDir(prefix: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 async function startSim(options: Parameters<typeof AmpecoSimulator.start>[0]): Promise<AmpecoSimulator> {
   const sim = await AmpecoSimulator.start(options);
@@ -154,7 +148,7 @@ describe('local store: not writable', () => {
   }> {
     const token = `persist-${randomBytes(12).toString('hex')}`;
     const sim = await startSim({ clock: realClock(), token });
-    const store = await tempDir('stopwatt-persist-');
+    const store = await tempDir('stopwatt-persist-', cleanups);
     const { id } = sim.addSession({ energyWh: 10_500, powerKw: 11, stopDelayMs: 600_000 });
     return {
       sim,
@@ -240,7 +234,7 @@ describe('local store: the stop claim file', () => {
 
   it('has one winner among 20 concurrent claimers and is never seen empty or half-written', async () => {
     // Prepare
-    const dir = await tempDir('stopwatt-claim-');
+    const dir = await tempDir('stopwatt-claim-', cleanups);
     const file = join(dir, 'accounts', 'local', 'sessions', '4711', 'claim-1.json');
     const seen: string[] = [];
     let racing = true;
@@ -274,7 +268,7 @@ describe('local store: the stop claim file', () => {
 
   it('is not blocked by the temp file of a claimer that died before publishing its claim', async () => {
     // Prepare
-    const dir = await tempDir('stopwatt-claim-');
+    const dir = await tempDir('stopwatt-claim-', cleanups);
     const sessionDir = join(dir, 'accounts', 'local', 'sessions', '4711');
     await mkdir(sessionDir, { recursive: true });
     await writeFile(join(sessionDir, 'claim-1.json.99999.deadbeef.tmp'), '');
@@ -305,7 +299,7 @@ describe('runCheck: re-sending only after a failed or ignored stop', () => {
   async function world() {
     const clock = new ManualClock(T0);
     const sim = await startSim({ clock, token: TOKEN });
-    const dir = await tempDir('stopwatt-resend-');
+    const dir = await tempDir('stopwatt-resend-', cleanups);
     const log = new FileSessionLog({ dir, account: 'test' });
     const api = new AmpecoClient({
       apiUrl: sim.url,

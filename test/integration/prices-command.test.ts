@@ -1,10 +1,10 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pricesCommand } from '../../bin/commands/prices.ts';
+import { runCommand } from '../support/cli-io.ts';
 import { PriceServer } from '../support/price-server.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 /** 14:00 in Copenhagen: today's and tomorrow's prices are published. */
 const NOW = new Date('2026-11-24T13:00:00Z');
@@ -15,38 +15,18 @@ afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();
 });
 
-function capture(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer | string, _encoding, callback) {
-      chunks.push(chunk.toString());
-      callback();
-    },
-  });
-  return { stream, text: () => chunks.join('') };
-}
-
 async function setup() {
   const server = await PriceServer.start({
     now: () => NOW,
     price: (start) => (start.getUTCHours() >= 16 ? 3000 : 500),
   });
-  const dir = await mkdtemp(join(tmpdir(), 'stopwatt-prices-cmd-'));
-  cleanup.push(
-    () => server.close(),
-    () => rm(dir, { recursive: true, force: true }),
-  );
-  const run = async (args: string[]) => {
-    const stdout = capture();
-    const stderr = capture();
-    const code = await pricesCommand(args, {
-      stdout: stdout.stream,
-      stderr: stderr.stream,
+  cleanup.push(() => server.close());
+  const dir = await tempDir('stopwatt-prices-cmd-', cleanup);
+  const run = (args: string[]) =>
+    runCommand(pricesCommand, args, {
       env: { STOPWATT_EDS_URL: server.url, STOPWATT_STORE: dir },
       now: () => NOW,
     });
-    return { code, stdout: stdout.text(), stderr: stderr.text() };
-  };
   return { server, dir, run };
 }
 

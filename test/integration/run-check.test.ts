@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AmpecoClient } from '../../lambdas/adapters/ampeco/client.ts';
 import { FileSessionLog } from '../../lambdas/adapters/local/file-session-log.ts';
@@ -11,6 +8,8 @@ import { ApiError, StopFailedError } from '../../lambdas/errors.ts';
 import type { Clock } from '../../lambdas/ports.ts';
 import { type CheckDeps, type CheckOutcome, runCheck } from '../../lambdas/run-check.ts';
 import { AmpecoSimulator, ManualClock, realClock, type SimClock } from '../support/ampeco-simulator.ts';
+import { rejectionOf } from '../support/rejection.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const T0 = Date.parse('2026-01-15T12:00:00Z');
 const TOKEN = 'run-check-test-token';
@@ -30,12 +29,6 @@ function manualClock(clock: ManualClock): Clock {
       clock.advance(Math.max(0, ms));
     },
   };
-}
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'stopwatt-run-check-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
 }
 
 async function startSim(clock: SimClock): Promise<AmpecoSimulator> {
@@ -64,7 +57,7 @@ interface World {
 async function world(): Promise<World> {
   const clock = new ManualClock(T0);
   const sim = await startSim(clock);
-  const dir = await tempDir();
+  const dir = await tempDir('stopwatt-run-check-', cleanups);
   const log = new FileSessionLog({ dir, account: ACCOUNT });
   const api = client(sim);
   return {
@@ -81,16 +74,6 @@ async function world(): Promise<World> {
       ...extra,
     }),
   };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Error) return error;
-    throw new Error(`rejected with a non-Error: ${String(error)}`);
-  }
-  throw new Error('expected the tick to fail');
 }
 
 describe('runCheck: ending a session', () => {
@@ -193,7 +176,7 @@ describe('runCheck: exactly one stop', () => {
       // Prepare
       const clock = new ManualClock(T0);
       const sim = await startSim(clock);
-      const dir = await tempDir();
+      const dir = await tempDir('stopwatt-run-check-', cleanups);
       const { id } = sim.addSession({ energyWh: 20_000 });
       const tick = (n: number) =>
         runCheck({
@@ -223,7 +206,7 @@ describe('runCheck: exactly one stop', () => {
     sim.inject({ kind: 'status', status: 500, method: 'POST' });
 
     // Act
-    const error = await failureOf(runCheck(deps({ energyKwh: 10 })));
+    const error = await rejectionOf(runCheck(deps({ energyKwh: 10 })));
     const afterFirst = await log.latestStopResult(id);
     clock.advance(60_000);
     const second = await runCheck(deps({ energyKwh: 10 }));
@@ -259,7 +242,7 @@ describe('runCheck: exactly one stop', () => {
     sim.inject({ kind: 'status', status: 404, method: 'POST' });
 
     // Act
-    const error = await failureOf(runCheck(deps({ energyKwh: 10 })));
+    const error = await rejectionOf(runCheck(deps({ energyKwh: 10 })));
 
     // Assess
     expect(error).toBeInstanceOf(StopFailedError);
@@ -272,7 +255,7 @@ describe('runCheck: exactly one stop', () => {
     const { id } = sim.addSession({ energyWh: 10_500 });
     sim.inject({ kind: 'status', status: 500, method: 'POST', times: Number.POSITIVE_INFINITY });
     const tick = async () => {
-      const error = await failureOf(runCheck(deps({ energyKwh: 10 }, { maxAttempts: 2 })));
+      const error = await rejectionOf(runCheck(deps({ energyKwh: 10 }, { maxAttempts: 2 })));
       clock.advance(10_000);
       return error;
     };
@@ -319,7 +302,7 @@ describe('runCheck: waiting in-tick for a predicted stop', () => {
   it('ends within 20 Wh of the target on the real clock', async () => {
     // Prepare: 22 kW is 6.1 Wh/s; the target is 16 s away.
     const sim = await startSim(realClock());
-    const dir = await tempDir();
+    const dir = await tempDir('stopwatt-run-check-', cleanups);
     const { id } = sim.addSession({ powerKw: 22, energyWh: 5000 });
     const now = sim.session(id)?.energyWh ?? Number.NaN;
     const targetWh = now + (22_000 * 16) / 3600;

@@ -1,5 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EnergiDataServiceClient } from '../../lambdas/adapters/energidataservice/client.ts';
@@ -9,6 +8,7 @@ import { dayBoundsUtc } from '../../lambdas/core/consumer-price.ts';
 import type { Tariff } from '../../lambdas/core/rules.ts';
 import { PriceUnavailableError } from '../../lambdas/errors.ts';
 import { PriceServer, type PriceServerOptions } from '../support/price-server.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const DK = 'Europe/Copenhagen';
 const MINUTE = 60_000;
@@ -36,11 +36,8 @@ class FakeClock {
 async function setup(start: Date, options: Omit<PriceServerOptions, 'now'> = {}) {
   const clock = new FakeClock(start.getTime());
   const server = await PriceServer.start({ ...options, now: clock.now });
-  const dir = await mkdtemp(join(tmpdir(), 'stopwatt-prices-'));
-  cleanup.push(
-    () => server.close(),
-    () => rm(dir, { recursive: true, force: true }),
-  );
+  cleanup.push(() => server.close());
+  const dir = await tempDir('stopwatt-prices-', cleanup);
   const warnings: string[] = [];
   const makeSource = (tariff: Tariff = TARIFF) =>
     new SpotPriceSource({

@@ -1,7 +1,6 @@
 /**
  * Spawns the real CLI (`node --import tsx bin/stopwatt.ts ...`) from the repo root and reads back
- * what it left in its local store. Shared by the reliability suites (fault matrix, concurrency,
- * secret hygiene).
+ * what it left in its local store. `cli-io.ts` runs a command in-process instead.
  */
 import { spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
@@ -28,15 +27,26 @@ export function baseEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Runs one CLI command; kills it after `timeoutMs` (reported as code -1). */
-export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<CliRun> {
+export interface RunCliOptions {
+  /** The process is killed after this long (reported as code -1). @default 60_000 */
+  readonly timeoutMs?: number;
+  /** Written to standard input, which is then closed. @default - standard input closed at once */
+  readonly input?: string;
+}
+
+/** Runs one CLI command. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv, options: RunCliOptions = {}): Promise<CliRun> {
+  const { timeoutMs = 60_000, input } = options;
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'bin/stopwatt.ts', ...args], {
       cwd: ROOT,
       env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
+    // A child that exits without reading its input must not fail the run with EPIPE.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(input);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));

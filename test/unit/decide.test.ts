@@ -6,29 +6,14 @@ import { nextOccurrence, parseClock } from '../../lambdas/core/local-time.ts';
 import type { PriceReading, PriceSlot } from '../../lambdas/core/prices.ts';
 import type { Rules } from '../../lambdas/core/rules.ts';
 import type { Snapshot } from '../../lambdas/core/snapshot.ts';
+import { SNAPSHOT_NOW, snapshot } from '../support/snapshots.ts';
 
-const NOW = new Date('2026-01-15T12:00:00Z');
+const NOW = SNAPSHOT_NOW;
 const HOUR_MS = 3_600_000;
 const DEFAULTS: Rules = parseRules({});
 
 function rules(overrides: Partial<Rules> = {}): Rules {
   return { ...DEFAULTS, ...overrides };
-}
-
-function snapshot(overrides: Partial<Snapshot> = {}): Snapshot {
-  return {
-    sessionId: 's1',
-    status: 'active',
-    chargingState: 'charging',
-    observedAt: NOW,
-    startedAt: new Date(NOW.getTime() - HOUR_MS),
-    energyKwh: 10,
-    powerKw: 11,
-    cost: 20,
-    currency: 'DKK',
-    sessionPricePerKwh: 1.5,
-    ...overrides,
-  };
 }
 
 function price(perKwh: number): PriceReading {

@@ -7,25 +7,10 @@ import {
   predictEnergyReached,
 } from '../../lambdas/core/prediction.ts';
 import type { Snapshot } from '../../lambdas/core/snapshot.ts';
+import { SNAPSHOT_NOW, snapshot } from '../support/snapshots.ts';
 
-const NOW = new Date('2026-01-15T12:00:00Z');
+const NOW = SNAPSHOT_NOW;
 const HOUR_MS = 3_600_000;
-
-function snapshot(overrides: Partial<Snapshot> = {}): Snapshot {
-  return {
-    sessionId: 's1',
-    status: 'active',
-    chargingState: 'charging',
-    observedAt: NOW,
-    startedAt: new Date(NOW.getTime() - HOUR_MS),
-    energyKwh: 10,
-    powerKw: 11,
-    cost: 20,
-    currency: 'DKK',
-    sessionPricePerKwh: 1.5,
-    ...overrides,
-  };
-}
 
 describe('predictEnergyReached', () => {
   it('extrapolates at the current power: 2 kWh at 8 kW is 15 minutes', () => {

@@ -1,0 +1,90 @@
+/**
+ * `stopwatt watch` in-process against the simulator: Ctrl-C during an in-tick wait, the progress
+ * target taken from stored rules, and flag errors that name the flag.
+ */
+import { randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { rulesCommand } from '../../bin/commands/rules.ts';
+import { watchCommand } from '../../bin/commands/watch.ts';
+import { AmpecoSimulator, realClock } from '../support/ampeco-simulator.ts';
+import { runCommand } from '../support/cli-io.ts';
+import { tempDir } from '../support/temp-dir.ts';
+
+const CHARGE_POINTS = '/api/v1/app/personal/charge-points';
+const cleanups: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** A session at 36 kW (10 Wh/s) and the environment of a local run against it. */
+async function setup(sessionId: string) {
+  const token = `tok-${randomBytes(8).toString('hex')}`;
+  const sim = await AmpecoSimulator.start({ clock: realClock(), token });
+  cleanups.push(() => sim.close());
+  const store = await tempDir('stopwatt-watch-', cleanups);
+  sim.addSession({ id: sessionId, powerKw: 36, energyWh: 10_000, stopDelayMs: 300 });
+  const meterWh = sim.session(sessionId)?.energyWh ?? Number.NaN;
+  const env = { STOPWATT_API_URL: sim.url, STOPWATT_TOKEN: token, STOPWATT_STORE: store };
+  return { sim, env, meterWh };
+}
+
+describe('stopwatt watch', () => {
+  it('sends no stop when Ctrl-C comes during an in-tick wait for the target', async () => {
+    // Prepare: the target is about 6 s away, inside the 30 s interval, so the first tick waits.
+    const { sim, env, meterWh } = await setup('710001');
+    const target = ((meterWh + 60) / 1000).toFixed(3);
+    const controller = new AbortController();
+    const interrupt = (async () => {
+      while (!sim.requests.some((r) => r.path === CHARGE_POINTS)) await delay(20);
+      await delay(1_500);
+      controller.abort();
+    })();
+
+    // Act
+    const started = performance.now();
+    const result = await runCommand(watchCommand, ['--energy-kwh', target, '--interval', '30'], {
+      env,
+      signal: controller.signal,
+    });
+    const elapsedMs = performance.now() - started;
+    await interrupt;
+
+    // Assess
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('stopped watching; the session was not touched');
+    expect(sim.endRequests()).toEqual([]);
+    expect(elapsedMs).toBeLessThan(5_000);
+  });
+
+  it('shows progress against the energy target of the stored rules', async () => {
+    // Prepare: 40 Wh to go at 10 Wh/s, the target set with `rules set` rather than a flag.
+    const { sim, env, meterWh } = await setup('710002');
+    const target = (meterWh + 40) / 1000;
+    const set = await runCommand(rulesCommand, ['set', '--energy-kwh', String(target)], { env });
+
+    // Act
+    const result = await runCommand(watchCommand, ['--interval', '5'], { env });
+
+    // Assess
+    expect(set.code, set.stderr).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`/${target.toFixed(2)} kWh [`);
+    expect(result.stdout).toContain('ended session 710002: energy');
+    expect(sim.endRequests().map((r) => r.path)).toEqual(['/api/v1/app/session/710002/end']);
+  });
+
+  it.each([
+    { interval: 'abc', message: 'stopwatt: --interval must be a number of seconds (got "abc")\n' },
+    { interval: '1000', message: 'stopwatt: --interval must be at most 900 seconds (got 1000)\n' },
+  ])('names --interval when it is $interval', async ({ interval, message }) => {
+    // Act
+    const result = await runCommand(watchCommand, ['--interval', interval], { env: {} });
+
+    // Assess
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(message);
+    expect(result.stdout).toBe('');
+  });
+});
