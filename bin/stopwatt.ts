@@ -1,16 +1,22 @@
 #!/usr/bin/env -S npx tsx
 import { main } from './cli/main.ts';
 
+const argv = process.argv.slice(2);
+// watch and simulate stop cleanly on the first Ctrl-C; every other command (including a
+// check waiting for a predicted stop) is interrupted at once, so nothing is sent after Ctrl-C.
+const stopsCleanly = argv[0] === 'watch' || argv[0] === 'simulate';
 const controller = new AbortController();
 let interrupted = false;
 process.on('SIGINT', () => {
-  // First Ctrl-C stops the watch loop cleanly; a second one exits at once.
-  if (interrupted) process.exit(130);
+  if (interrupted || !stopsCleanly) {
+    process.stderr.write('stopwatt: interrupted\n');
+    process.exit(130);
+  }
   interrupted = true;
   controller.abort();
 });
 
-process.exitCode = await main(process.argv.slice(2), {
+process.exitCode = await main(argv, {
   stdout: process.stdout,
   stderr: process.stderr,
   stdin: process.stdin,

@@ -33,9 +33,13 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined) {
+    io.stderr.write(`stopwatt: no command given\n\n${USAGE}\n`);
+    return EXIT_BAD_INPUT;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(`${USAGE}\n`);
-    return name === undefined ? EXIT_BAD_INPUT : EXIT_OK;
+    return EXIT_OK;
   }
   const command = COMMANDS[name];
   if (!command) {
