@@ -6,6 +6,8 @@ import type { Snapshot } from './core/snapshot.ts';
 
 /** The operator's driver-app API (AMPECO). */
 export interface ChargingApi {
+  /** Optional: marks the start of a tick so the adapter can bound the tick's total request time. */
+  beginTick?(): void;
   /** The open session on the account, or null when there is none. */
   activeSession(): Promise<Session | null>;
   /** One session by id, or null when the API answers 404. */

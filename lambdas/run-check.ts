@@ -84,6 +84,7 @@ export function outcomeFields(outcome: CheckOutcome) {
  */
 export async function runCheck(input: CheckDeps): Promise<CheckOutcome> {
   const { api, clock } = input;
+  api.beginTick?.();
   const readStarted = clock.now();
   const session = await api.activeSession();
   const observedAt = clock.now();

@@ -503,3 +503,31 @@ describe('AmpecoClient.endSession', () => {
     expect(sim.session(id)?.status).toBe('stopping');
   });
 });
+
+describe('AmpecoClient tick budget', () => {
+  it('stops making requests once a tick has used up its budget, and starts afresh on the next tick', async () => {
+    // Prepare
+    const { sim, client } = await setup({
+      client: { budgetMs: 400, requestTimeoutMs: 200, tickBudgetMs: 900 },
+    });
+    sim.inject({ kind: 'hang', times: Number.POSITIVE_INFINITY });
+    sim.addSession();
+    client.beginTick();
+
+    // Act
+    const first = await rejectionOf(client.activeSession());
+    const second = await rejectionOf(client.activeSession());
+    const third = await rejectionOf(client.activeSession());
+    const requestsInTick = sim.requests.length;
+    sim.clearFaults();
+    client.beginTick();
+    const nextTick = await client.activeSession();
+
+    // Assess
+    expect(first).toBeInstanceOf(ApiUnreachableError);
+    expect(second).toBeInstanceOf(ApiUnreachableError);
+    expect(third.message).toContain("used up this tick's time budget");
+    expect(sim.requests.length).toBe(requestsInTick + 1);
+    expect(nextTick).not.toBeNull();
+  });
+});

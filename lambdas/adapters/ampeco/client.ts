@@ -24,6 +24,8 @@ export interface AmpecoClientOptions {
   readonly requestTimeoutMs?: number;
   /** Upper bound for one operation including retries and waits. @default 25000 */
   readonly budgetMs?: number;
+  /** Upper bound for all requests of one tick (see `beginTick`). @default 30000 */
+  readonly tickBudgetMs?: number;
   /** GET retries (429 honouring Retry-After, 5xx, network errors, timeouts). @default 3 */
   readonly retries?: number;
 }
@@ -43,6 +45,8 @@ export class AmpecoClient implements ChargingApi {
   readonly #auth: AccessTokenProvider;
   readonly #budgetMs: number;
   readonly #retries: number;
+  readonly #tickBudgetMs: number;
+  #tickSpentMs = 0;
   /**
    * Every token this client has sent. A server may echo it in an error body; it is removed from
    * every message built from a response, since those end up in logs and stored stop results.
@@ -53,6 +57,7 @@ export class AmpecoClient implements ChargingApi {
     const root = options.apiUrl.replace(/\/+$/, '');
     this.#auth = options.auth;
     this.#budgetMs = options.budgetMs ?? 25_000;
+    this.#tickBudgetMs = options.tickBudgetMs ?? 30_000;
     this.#retries = options.retries ?? 3;
     this.#http = ky.create({
       prefixUrl: `${root}/api/v1`,
@@ -105,9 +110,29 @@ export class AmpecoClient implements ChargingApi {
     });
   }
 
+  /**
+   * Starts a tick: from here on, all requests together (retries and waits included, in-tick sleeps
+   * excluded) get at most `tickBudgetMs`, so a tick that meets several faults still ends in time.
+   */
+  beginTick(): void {
+    this.#tickSpentMs = 0;
+  }
+
   async #withBudget<T>(run: (opts: { signal: AbortSignal; deadline: number }) => Promise<T>): Promise<T> {
-    const signal = AbortSignal.timeout(this.#budgetMs);
-    return run({ signal, deadline: Date.now() + this.#budgetMs });
+    const remaining = this.#tickBudgetMs - this.#tickSpentMs;
+    const budget = Math.min(this.#budgetMs, remaining);
+    if (remaining < 500) {
+      throw new ApiUnreachableError(
+        `the charging API used up this tick's time budget (${Math.round(this.#tickBudgetMs / 1000)} s); try again next tick`,
+        'tick',
+      );
+    }
+    const started = Date.now();
+    try {
+      return await run({ signal: AbortSignal.timeout(budget), deadline: started + budget });
+    } finally {
+      this.#tickSpentMs += Date.now() - started;
+    }
   }
 
   async #get<S extends z.ZodType>(
