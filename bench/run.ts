@@ -150,9 +150,7 @@ out(
     { rule: 'deadline', rows: deadline },
   ]),
 );
-out(
-  '  waits w/o stop: in-tick waits after which runCheck did not end the session (it re-reads ~2 latencies before the boundary, when the rule does not hold yet)',
-);
+out('  waits w/o stop: in-tick waits after which runCheck did not end the session');
 out();
 if (acceptance) {
   out(
