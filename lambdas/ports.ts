@@ -146,6 +146,14 @@ export interface Notifier {
   send(event: NotificationEvent): Promise<void>;
 }
 
+/** Remembers since when an ongoing problem has been seen, so it is reported only once it lasts. */
+export interface ConditionLog {
+  /** When `condition` was first seen in its current episode; records `now` when it is new. */
+  since(condition: string, now: Date): Promise<Date>;
+  /** Ends the episode: the problem went away. */
+  clear(condition: string): Promise<void>;
+}
+
 export interface Clock {
   now(): Date;
   sleep(ms: number): Promise<void>;

@@ -8,6 +8,7 @@ import { errorMessage, StopFailedError } from './errors.ts';
 import type {
   ChargingApi,
   Clock,
+  ConditionLog,
   NotificationEvent,
   Notifier,
   PriceSource,
@@ -40,6 +41,8 @@ export interface CheckDeps {
   /** Stop attempts per session before giving up and reporting. @default 3 */
   readonly maxAttempts?: number | undefined;
   readonly warn?: ((message: string) => void) | undefined;
+  /** Remembers ongoing problems (price feed outage) so they are notified only once they last. */
+  readonly conditions?: ConditionLog | undefined;
   /** Where the stored rules live, to bind and clear a one-session override (`rules.once`). */
   readonly rulesStore?: RulesStore | undefined;
 }
@@ -408,18 +411,53 @@ async function readPrice(
   try {
     const price = await deps.prices.current(at);
     const forecast = await deps.prices.forecast(at);
-    if (!price) deps.warn?.(`no spot price for ${at.toISOString()}: the price rule is inactive this tick`);
+    if (price) {
+      await track(deps, () => deps.conditions?.clear(PRICE_FEED_CONDITION));
+    } else {
+      deps.warn?.(`no spot price for ${at.toISOString()}: the price rule is inactive this tick`);
+      await priceFeedDown(deps, at, `no price for ${at.toISOString()}`);
+    }
     return { price, forecast };
   } catch (error) {
     deps.warn?.(`price feed unavailable: ${errorMessage(error)}; the price rule is inactive this tick`);
-    await notify(deps, {
-      kind: 'price-feed-unavailable',
-      key: `price-feed-unavailable:${at.toISOString().slice(0, 13)}`,
-      subject: 'stopwatt: price feed unavailable',
-      message: `Spot prices could not be read (${errorMessage(error)}). The price rule cannot end a session until they are back; energy, cost and deadline rules still apply.`,
-      data: { at: at.toISOString() },
-    });
+    await priceFeedDown(deps, at, errorMessage(error));
     return { price: null, forecast: undefined };
+  }
+}
+
+const PRICE_FEED_CONDITION = 'price-feed-unavailable';
+/** A price feed outage is notified once it has lasted this long (short outages are normal). */
+export const PRICE_FEED_NOTICE_AFTER_MS = 60 * 60_000;
+
+/**
+ * Notifies once per outage, after it has lasted an hour. Without a condition log the outage
+ * start is unknown, so each hour with a failure is notified once.
+ */
+async function priceFeedDown(deps: CheckDeps, at: Date, reason: string): Promise<void> {
+  let key = `price-feed-unavailable:${at.toISOString().slice(0, 13)}`;
+  let since: Date | null = null;
+  if (deps.conditions) {
+    const conditions = deps.conditions;
+    since = (await track(deps, () => conditions.since(PRICE_FEED_CONDITION, at))) ?? null;
+    if (!since || at.getTime() - since.getTime() < PRICE_FEED_NOTICE_AFTER_MS) return;
+    key = `price-feed-unavailable:${since.toISOString()}`;
+  }
+  await notify(deps, {
+    kind: 'price-feed-unavailable',
+    key,
+    subject: 'stopwatt: price feed unavailable',
+    message: `Spot prices could not be read${since ? ` since ${since.toISOString().slice(0, 16).replace('T', ' ')} UTC` : ''} (${reason}). The price rule cannot end a session until they are back; energy, cost and deadline rules still apply.`,
+    data: { at: at.toISOString(), since: since?.toISOString() ?? null },
+  });
+}
+
+/** Bookkeeping for notifications must never fail a tick: report and carry on. */
+async function track<T>(deps: CheckDeps, run: () => Promise<T> | undefined): Promise<T | undefined> {
+  try {
+    return await run();
+  } catch (error) {
+    deps.warn?.(`condition log: ${errorMessage(error)}`);
+    return undefined;
   }
 }
 

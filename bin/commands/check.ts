@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { FileConditionLog } from '../../lambdas/adapters/local/file-condition-log.ts';
 import { systemClock } from '../../lambdas/adapters/system-clock.ts';
 import { hasAnyRule } from '../../lambdas/config.ts';
 import type { Rules } from '../../lambdas/core/rules.ts';
@@ -148,6 +149,7 @@ export async function prepareCheck(
         notifier,
         instanceId,
         rulesStore: adapters.rulesStore,
+        conditions: new FileConditionLog({ dir, account }),
         horizonMs: options.horizonMs,
         warn: (message) => warnings.push(message),
       }),

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type AccessTokenProvider, AmpecoClient } from '../adapters/ampeco/client.ts';
 import { deviceIdFrom } from '../adapters/ampeco/headers.ts';
 import { LoginTokenProvider } from '../adapters/ampeco/login.ts';
+import { DynamoDbConditionLog } from '../adapters/dynamodb/condition-log.ts';
 import { DynamoDbNotificationLog } from '../adapters/dynamodb/notification-log.ts';
 import { DynamoDbPriceCache } from '../adapters/dynamodb/price-cache.ts';
 import { DynamoDbSessionLog } from '../adapters/dynamodb/session-log.ts';
@@ -60,6 +61,11 @@ export function buildAccountRuntime(deps: HandlerDeps, name: string): AccountRun
     channels.push(channel(new WebhookNotifier({ url: env.STOPWATT_WEBHOOK_URL }), 'webhook'));
   }
   const notifier = channels.length > 0 ? new FanOutNotifier(channels) : undefined;
+  const conditions = new DynamoDbConditionLog({
+    client: deps.dynamo,
+    tableName: env.STOPWATT_TABLE_NAME,
+    account: name,
+  });
   const priceCache = new DynamoDbPriceCache({ client: deps.dynamo, tableName: env.STOPWATT_TABLE_NAME });
   const edsClient = new EnergiDataServiceClient({ baseUrl: env.STOPWATT_EDS_URL });
   const warnings = { current: (_message: string): void => undefined };
@@ -184,6 +190,7 @@ export function buildAccountRuntime(deps: HandlerDeps, name: string): AccountRun
           instanceId,
           horizonMs: account.horizonSeconds * 1000,
           rulesStore,
+          conditions,
           warn,
         });
       } catch (error) {

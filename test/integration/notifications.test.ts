@@ -4,8 +4,10 @@
  * notification log), and of the WebhookNotifier itself for the ntfy format.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -184,7 +186,38 @@ describe('stopwatt check with STOPWATT_WEBHOOK_URL', () => {
     expect(hook.received.map((r) => r.body).join('\n')).not.toContain(token);
   });
 
-  it('posts a price-feed-unavailable notice once when the spot price service refuses', async () => {
+  it('does not notify a price feed outage that has just started, and remembers when it began', async () => {
+    // Prepare
+    const hook = await receiver();
+    hook.answers.push(403);
+    const token = `tok-${randomBytes(8).toString('hex')}`;
+    const sim = await AmpecoSimulator.start({ clock: realClock(), token });
+    cleanups.push(() => sim.close());
+    sim.addSession({ powerKw: 11, energyWh: 2_000 });
+    const store = await tempDir('stopwatt-notify-', cleanups);
+    const env = {
+      ...baseEnv(),
+      STOPWATT_API_URL: sim.url,
+      STOPWATT_TOKEN: token,
+      STOPWATT_STORE: store,
+      STOPWATT_EDS_URL: `${hook.url}/eds`,
+      STOPWATT_WEBHOOK_URL: `${hook.url}/hook`,
+    };
+
+    // Act
+    const result = await cli(['check', '--json', '--price-source', 'spot', '--max-price', '3'], env);
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('price feed unavailable');
+    expect(hook.deliveredOf('price-feed-unavailable')).toHaveLength(0);
+    const condition = JSON.parse(
+      await readFile(join(store, 'accounts', 'local', 'conditions', 'price-feed-unavailable.json'), 'utf8'),
+    ) as { since: string };
+    expect(Date.now() - Date.parse(condition.since)).toBeLessThan(60_000);
+  });
+
+  it('posts a price-feed-unavailable notice once when the spot price service has refused for over an hour', async () => {
     // Prepare: the receiver doubles as a price service that answers 403 to everything but the hook.
     const hook = await receiver();
     hook.answers.push(403);
@@ -200,12 +233,19 @@ describe('stopwatt check with STOPWATT_WEBHOOK_URL', () => {
       STOPWATT_EDS_URL: `${hook.url}/eds`,
       STOPWATT_WEBHOOK_URL: `${hook.url}/hook`,
     };
+    const conditions = join(env.STOPWATT_STORE, 'accounts', 'local', 'conditions');
+    await mkdir(conditions, { recursive: true });
+    const since = new Date(Date.now() - 2 * 3_600_000).toISOString();
+    await writeFile(join(conditions, 'price-feed-unavailable.json'), JSON.stringify({ since }));
 
     // Act
     const result = await cli(['check', '--json', '--price-source', 'spot', '--max-price', '3'], env);
+    hook.answers.push(403);
+    const again = await cli(['check', '--json', '--price-source', 'spot', '--max-price', '3'], env);
 
     // Assess
     expect(result.code).toBe(0);
+    expect(again.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ action: 'continue', pricePerKwh: null });
     expect(result.stderr).toContain('price feed unavailable');
     expect(hook.received[0]?.path).toMatch(/^\/eds\/dataset\/DayAheadPrices\?/);
