@@ -97,6 +97,7 @@ export async function runCheck(input: CheckDeps): Promise<CheckOutcome> {
   const deps: CheckDeps = { ...input, rules: once.effective };
   const { rules } = deps;
   if (!session) {
+    await closeEndedSessions(deps, observedAt);
     const decision = decide({ snapshot: null, rules, now: observedAt, price: null });
     return outcome(decision, null, null, 'no active session');
   }
@@ -448,6 +449,28 @@ async function priceFeedDown(deps: CheckDeps, at: Date, reason: string): Promise
     subject: 'stopwatt: price feed unavailable',
     message: `Spot prices could not be read${since ? ` since ${since.toISOString().slice(0, 16).replace('T', ' ')} UTC` : ''} (${reason}). The price rule cannot end a session until they are back; energy, cost and deadline rules still apply.`,
     data: { at: at.toISOString(), since: since?.toISOString() ?? null },
+  });
+}
+
+/** Sessions seen in the last days that are still open in the log. */
+const OPEN_SESSION_LOOKBACK_MS = 3 * 86_400_000;
+
+/**
+ * With no session on the account, a session the log still shows as open has ended (unplugged,
+ * or stopped elsewhere): close its summary at the last time it was seen. If the API only missed
+ * it, the next tick that sees it reopens the summary.
+ */
+async function closeEndedSessions(deps: CheckDeps, now: Date): Promise<void> {
+  await track(deps, async () => {
+    const since = new Date(now.getTime() - OPEN_SESSION_LOOKBACK_MS);
+    for (const summary of await deps.log.listSessions({ since })) {
+      if (summary.status === 'finished') continue;
+      await deps.log.putSummary({
+        ...summary,
+        status: 'finished',
+        endedAt: summary.endedAt ?? summary.lastSeenAt,
+      });
+    }
   });
 }
 

@@ -125,7 +125,7 @@ describe('stopwatt sessions (local store)', () => {
       [
         CSV_HEADER,
         `${local.earlierId},2026-04-01T19:51:53.000Z,,1.000,2.50,DKK,,active`,
-        `${local.endedId},2026-04-10T16:49:05.000Z,2026-04-10T17:15:00.000Z,4.750,7.72,DKK,energy,stopping`,
+        `${local.endedId},2026-04-10T16:49:05.000Z,2026-04-10T17:15:00.000Z,4.750,7.72,DKK,energy,finished`,
         '',
       ].join('\n'),
     );
@@ -280,7 +280,7 @@ describe('stopwatt sessions and log --table (DynamoDB)', () => {
       [
         CSV_HEADER,
         `${ids.earlierId},2026-04-01T19:51:53.000Z,,1.000,2.50,DKK,,active`,
-        `${ids.endedId},2026-04-10T16:49:05.000Z,2026-04-10T17:15:00.000Z,4.750,7.72,DKK,energy,stopping`,
+        `${ids.endedId},2026-04-10T16:49:05.000Z,2026-04-10T17:15:00.000Z,4.750,7.72,DKK,energy,finished`,
         '',
       ].join('\n'),
     );

@@ -325,3 +325,47 @@ describe('runCheck: waiting in-tick for a predicted stop', () => {
     expect(Math.abs(meter - targetWh)).toBeLessThanOrEqual(20);
   });
 });
+
+describe('runCheck: closing sessions in the log', () => {
+  it('marks a session that disappeared (unplugged) as finished at the time it was last seen', async () => {
+    // Prepare
+    const { sim, clock, log, deps } = await world();
+    const { id } = sim.addSession({ powerKw: 11, energyWh: 4_000 });
+    await runCheck(deps({ energyKwh: 30 }));
+    const seenAt = new Date(clock.now());
+    clock.advance(60_000);
+    sim.removeSession(id);
+
+    // Act
+    const outcome = await runCheck(deps({ energyKwh: 30 }));
+
+    // Assess
+    expect(outcome.action).toBe('none');
+    expect(await log.listSessions()).toEqual([
+      expect.objectContaining({ sessionId: id, status: 'finished', endedAt: seenAt, stopReason: null }),
+    ]);
+  });
+
+  it('finishes a session stopwatt ended, keeping the stop time as its end', async () => {
+    // Prepare
+    const { sim, clock, log, deps } = await world();
+    const { id } = sim.addSession({ powerKw: 11, energyWh: 10_500, stopDelayMs: 5_000 });
+    await runCheck(deps({ energyKwh: 10 }));
+    const stoppedAt = (await log.listSessions())[0]?.endedAt;
+    clock.advance(60_000);
+
+    // Act
+    await runCheck(deps({ energyKwh: 10 }));
+
+    // Assess
+    expect(stoppedAt).toBeInstanceOf(Date);
+    expect(await log.listSessions()).toEqual([
+      expect.objectContaining({
+        sessionId: id,
+        status: 'finished',
+        endedAt: stoppedAt,
+        stopReason: 'energy',
+      }),
+    ]);
+  });
+});
