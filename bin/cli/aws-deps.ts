@@ -7,6 +7,7 @@ import {
 } from '../../lambdas/adapters/ssm/parameters.ts';
 import { ConfigError } from '../../lambdas/errors.ts';
 import type { CliIo } from './io.ts';
+import { UsageError } from './io.ts';
 
 /**
  * AWS adapters for CLI use from a laptop. Region from `--region` or AWS_REGION; endpoints and
@@ -42,5 +43,18 @@ export function dynamoSessionLog(options: {
     tableName: options.table,
     account: options.account,
     ttlDays: options.ttlDays ?? 90,
+  });
+}
+
+/** The SSM stores for `--account` (required) in `--region`, as the `token` and `login` commands use them. */
+export function accountParameterStores(
+  io: CliIo,
+  values: { account?: string | undefined; region?: string | undefined; prefix?: string | undefined },
+) {
+  if (!values.account) throw new UsageError('--account is required');
+  return parameterStores({
+    region: awsRegion(io, values.region),
+    account: values.account,
+    prefix: values.prefix,
   });
 }

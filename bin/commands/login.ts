@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import { awsRegion, parameterStores } from '../cli/aws-deps.ts';
+import { accountParameterStores } from '../cli/aws-deps.ts';
 import { type CliIo, EXIT_OK, reportError, UsageError } from '../cli/io.ts';
 import { readPipedLines, readSecret } from '../cli/secret-input.ts';
 import { parseCommandArgs } from './check.ts';
@@ -31,12 +31,7 @@ export async function loginCommand(args: string[], io: CliIo): Promise<number> {
       io.stdout.write(`${LOGIN_HELP}\n`);
       return EXIT_OK;
     }
-    if (!values.account) throw new UsageError('--account is required');
-    const stores = parameterStores({
-      region: awsRegion(io, values.region),
-      account: values.account,
-      prefix: values.prefix,
-    });
+    const stores = accountParameterStores(io, values);
     const username = values.username ?? (await ask(io, 'E-mail: '));
     if (!username) throw new UsageError('no e-mail given (type it at the prompt or pass --username)');
     const password = await readSecret(io, 'Password (input hidden): ');

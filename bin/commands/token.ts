@@ -1,4 +1,4 @@
-import { awsRegion, parameterStores } from '../cli/aws-deps.ts';
+import { accountParameterStores } from '../cli/aws-deps.ts';
 import { type CliIo, EXIT_BAD_INPUT, EXIT_OK, reportError, UsageError } from '../cli/io.ts';
 import { readSecret } from '../cli/secret-input.ts';
 import { parseCommandArgs } from './check.ts';
@@ -33,12 +33,7 @@ export async function tokenCommand(args: string[], io: CliIo): Promise<number> {
       io.stdout.write(`${TOKEN_HELP}\n`);
       return EXIT_OK;
     }
-    if (!values.account) throw new UsageError('--account is required');
-    const stores = parameterStores({
-      region: awsRegion(io, values.region),
-      account: values.account,
-      prefix: values.prefix,
-    });
+    const stores = accountParameterStores(io, values);
     const token = (await readSecret(io, 'Access token (input hidden): ')).replace(/^bearer\s+/i, '');
     secrets.push(token);
     if (/\s/.test(token)) throw new UsageError('the token contains whitespace; paste only the token');

@@ -12,7 +12,7 @@ import {
   type SimSessionOptions,
   type SimSessionState,
 } from '../support/ampeco-simulator.ts';
-import { createTestTable, type TestTable } from '../support/dynamodb.ts';
+import { createTestTable, partitionItems, type TestTable } from '../support/dynamodb.ts';
 import { DynamoDbFaultProxy } from '../support/dynamodb-fault-proxy.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../support/dynamodb-local.ts';
 import {
@@ -98,16 +98,8 @@ function addSession(options: SimSessionOptions = {}): SimSessionState {
   return session;
 }
 
-async function sessionItems(sessionId: string): Promise<JsonRecord[]> {
-  const out = await doc.send(
-    new QueryCommand({
-      TableName: table.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `SESSION#${ACCOUNT}#${sessionId}` },
-      ConsistentRead: true,
-    }),
-  );
-  return out.Items ?? [];
+function sessionItems(sessionId: string): Promise<JsonRecord[]> {
+  return partitionItems(table, `SESSION#${ACCOUNT}#${sessionId}`);
 }
 
 async function listingItems(sessionId: string): Promise<JsonRecord[]> {

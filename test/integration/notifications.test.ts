@@ -186,8 +186,8 @@ describe('stopwatt check with STOPWATT_WEBHOOK_URL', () => {
     expect(hook.received.map((r) => r.body).join('\n')).not.toContain(token);
   });
 
-  it('does not notify a price feed outage that has just started, and remembers when it began', async () => {
-    // Prepare
+  /** A charging session, and a receiver that is both the webhook and a price service answering 403. */
+  async function priceOutage() {
     const hook = await receiver();
     hook.answers.push(403);
     const token = `tok-${randomBytes(8).toString('hex')}`;
@@ -203,6 +203,12 @@ describe('stopwatt check with STOPWATT_WEBHOOK_URL', () => {
       STOPWATT_EDS_URL: `${hook.url}/eds`,
       STOPWATT_WEBHOOK_URL: `${hook.url}/hook`,
     };
+    return { hook, store, env };
+  }
+
+  it('does not notify a price feed outage that has just started, and remembers when it began', async () => {
+    // Prepare
+    const { hook, store, env } = await priceOutage();
 
     // Act
     const result = await cli(['check', '--json', '--price-source', 'spot', '--max-price', '3'], env);
@@ -218,22 +224,9 @@ describe('stopwatt check with STOPWATT_WEBHOOK_URL', () => {
   });
 
   it('posts a price-feed-unavailable notice once when the spot price service has refused for over an hour', async () => {
-    // Prepare: the receiver doubles as a price service that answers 403 to everything but the hook.
-    const hook = await receiver();
-    hook.answers.push(403);
-    const token = `tok-${randomBytes(8).toString('hex')}`;
-    const sim = await AmpecoSimulator.start({ clock: realClock(), token });
-    cleanups.push(() => sim.close());
-    sim.addSession({ powerKw: 11, energyWh: 2_000 });
-    const env = {
-      ...baseEnv(),
-      STOPWATT_API_URL: sim.url,
-      STOPWATT_TOKEN: token,
-      STOPWATT_STORE: await tempDir('stopwatt-notify-', cleanups),
-      STOPWATT_EDS_URL: `${hook.url}/eds`,
-      STOPWATT_WEBHOOK_URL: `${hook.url}/hook`,
-    };
-    const conditions = join(env.STOPWATT_STORE, 'accounts', 'local', 'conditions');
+    // Prepare
+    const { hook, store, env } = await priceOutage();
+    const conditions = join(store, 'accounts', 'local', 'conditions');
     await mkdir(conditions, { recursive: true });
     const since = new Date(Date.now() - 2 * 3_600_000).toISOString();
     await writeFile(join(conditions, 'price-feed-unavailable.json'), JSON.stringify({ since }));

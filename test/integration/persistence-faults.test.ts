@@ -11,7 +11,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AmpecoClient } from '../../lambdas/adapters/ampeco/client.ts';
 import { FileSessionLog } from '../../lambdas/adapters/local/file-session-log.ts';
@@ -21,7 +20,7 @@ import type { Clock } from '../../lambdas/ports.ts';
 import { type CheckDeps, runCheck } from '../../lambdas/run-check.ts';
 import { AmpecoSimulator, ManualClock, realClock } from '../support/ampeco-simulator.ts';
 import { baseEnv, runCli, storedSession } from '../support/cli-runner.ts';
-import { createTestTable, type TestTable } from '../support/dynamodb.ts';
+import { createTestTable, partitionItems, type TestTable } from '../support/dynamodb.ts';
 import { DynamoDbFaultProxy } from '../support/dynamodb-fault-proxy.ts';
 import { createTestHandler, type HandlerInstance, OutputCapture } from '../support/handler-harness.ts';
 import { SsmServer } from '../support/ssm-server.ts';
@@ -47,7 +46,6 @@ describe('DynamoDB: the stop result cannot be written after a successful /end', 
   let ssm: SsmServer;
   let proxy: DynamoDbFaultProxy;
   let table: TestTable;
-  let doc: DynamoDBDocumentClient;
   const instances: HandlerInstance[] = [];
 
   beforeAll(async () => {
@@ -55,7 +53,6 @@ describe('DynamoDB: the stop result cannot be written after a successful /end', 
     ssm = await SsmServer.start();
     proxy = await DynamoDbFaultProxy.start(endpoint);
     table = await createTestTable(endpoint);
-    doc = DynamoDBDocumentClient.from(table.client);
     ssm.set(`/stopwatt/${ACCOUNT}/token`, TOKEN, 'SecureString');
     ssm.set(`/stopwatt/${ACCOUNT}/rules`, JSON.stringify({ energyKwh: 5 }));
   });
@@ -68,15 +65,8 @@ describe('DynamoDB: the stop result cannot be written after a successful /end', 
   });
 
   async function sortKeys(sessionId: string): Promise<Map<string, Record<string, unknown>>> {
-    const out = await doc.send(
-      new QueryCommand({
-        TableName: table.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `SESSION#${ACCOUNT}#${sessionId}` },
-        ConsistentRead: true,
-      }),
-    );
-    return new Map((out.Items ?? []).map((item) => [String(item.sk), item]));
+    const items = await partitionItems(table, `SESSION#${ACCOUNT}#${sessionId}`);
+    return new Map(items.map((item) => [String(item.sk), item]));
   }
 
   it('fails the tick loudly, then the next tick reconciles STOP#RESULT without a second /end', async () => {

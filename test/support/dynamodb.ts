@@ -5,6 +5,7 @@ import {
   DynamoDBClient,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './dynamodb-local.ts';
 
 export interface TestTable {
@@ -49,4 +50,17 @@ export async function createTestTable(endpoint: string): Promise<TestTable> {
       }
     },
   };
+}
+
+/** Every item of one partition, read consistently (what a test expects the adapter to have written). */
+export async function partitionItems(table: TestTable, pk: string): Promise<Record<string, unknown>[]> {
+  const out = await DynamoDBDocumentClient.from(table.client).send(
+    new QueryCommand({
+      TableName: table.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': pk },
+      ConsistentRead: true,
+    }),
+  );
+  return out.Items ?? [];
 }
