@@ -1,25 +1,28 @@
 import { EnergiDataServiceClient } from '../../lambdas/adapters/energidataservice/client.ts';
 import { SpotPriceSource } from '../../lambdas/adapters/energidataservice/spot-price-source.ts';
 import { FilePriceCache } from '../../lambdas/adapters/local/price-cache.ts';
-import type { Rules } from '../../lambdas/core/rules.ts';
-import type { Clock, PriceSource } from '../../lambdas/ports.ts';
-import type { CliIo } from './io.ts';
+import type { Tariff } from '../../lambdas/core/rules.ts';
 
-/** The spot price source for local runs: Energi Data Service (STOPWATT_EDS_URL) with a file cache. */
+/**
+ * The spot price source for local runs (check, watch, prices): Energi Data Service at
+ * STOPWATT_EDS_URL (default: the public service) with a file cache in the local store.
+ */
 export function spotPriceSourceFor(options: {
-  io: CliIo;
+  env: NodeJS.ProcessEnv;
   dir: string;
-  rules: Rules;
-  clock: Clock;
-  warn?: (message: string) => void;
-}): PriceSource {
+  area: string;
+  tariff: Tariff;
+  timeZone: string;
+  now: () => Date;
+  warn?: ((message: string) => void) | undefined;
+}): SpotPriceSource {
   return new SpotPriceSource({
-    client: new EnergiDataServiceClient({ baseUrl: options.io.env.STOPWATT_EDS_URL }),
+    client: new EnergiDataServiceClient({ baseUrl: options.env.STOPWATT_EDS_URL || undefined }),
     cache: new FilePriceCache({ dir: options.dir }),
-    area: options.rules.priceArea,
-    tariff: options.rules.tariff,
-    timeZone: options.rules.timezone,
-    now: () => options.clock.now(),
+    area: options.area,
+    tariff: options.tariff,
+    timeZone: options.timeZone,
+    now: options.now,
     onWarning: options.warn,
   });
 }

@@ -124,7 +124,15 @@ export async function prepareCheck(
   const warnings: string[] = [];
   const prices =
     rules.priceSource === 'spot'
-      ? spotPriceSourceFor({ io, dir, rules, clock, warn: (message) => warnings.push(message) })
+      ? spotPriceSourceFor({
+          env: io.env,
+          dir,
+          area: rules.priceArea,
+          tariff: rules.tariff,
+          timeZone: rules.timezone,
+          now: () => clock.now(),
+          warn: (message) => warnings.push(message),
+        })
       : undefined;
   const instanceId = `cli-${process.pid}-${randomBytes(3).toString('hex')}`;
   const notice = expiryNotice(token, clock.now(), { account, loginMode: false });

@@ -1,15 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_EDS_URL, EnergiDataServiceClient } from '../../lambdas/adapters/energidataservice/client.ts';
-import { SpotPriceSource } from '../../lambdas/adapters/energidataservice/spot-price-source.ts';
-import { FilePriceCache } from '../../lambdas/adapters/local/price-cache.ts';
+import { DEFAULT_EDS_URL } from '../../lambdas/adapters/energidataservice/client.ts';
 import { parseRules, parseRulesJson } from '../../lambdas/config.ts';
 import { type ConsumerPriceSlot, dayBoundsUtc, localDateOf } from '../../lambdas/core/consumer-price.ts';
 import { wallTime } from '../../lambdas/core/local-time.ts';
 import type { Rules, Tariff } from '../../lambdas/core/rules.ts';
 import { errorMessage } from '../../lambdas/errors.ts';
 import { EXIT_FAILED, EXIT_OK, reportError, UsageError } from '../cli/io.ts';
+import { spotPriceSourceFor } from '../cli/price-deps.ts';
 
 export const PRICES_HELP = `Usage: stopwatt prices [options]
 
@@ -194,14 +193,14 @@ export async function pricesCommand(args: string[], io: PricesIo): Promise<numbe
 
   const nowFn = io.now ?? (() => new Date());
   const now = nowFn();
-  const source = new SpotPriceSource({
-    client: new EnergiDataServiceClient({ baseUrl: io.env.STOPWATT_EDS_URL || DEFAULT_EDS_URL }),
-    cache: new FilePriceCache({ dir: io.env.STOPWATT_STORE || join(process.cwd(), '.stopwatt') }),
+  const source = spotPriceSourceFor({
+    env: io.env,
+    dir: io.env.STOPWATT_STORE || join(process.cwd(), '.stopwatt'),
     area: request.area,
     tariff: request.tariff,
     timeZone: request.timeZone,
     now: nowFn,
-    onWarning: (message) => io.stderr.write(`stopwatt: warning: ${message}\n`),
+    warn: (message) => io.stderr.write(`stopwatt: warning: ${message}\n`),
   });
 
   let slots: ConsumerPriceSlot[];
