@@ -103,6 +103,12 @@ export const DeployConfigSchema = z
           .describe('Alarm when no tick has succeeded for this many minutes.'),
       })
       .default({ noTickMinutes: 15 }),
+    web: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Adds the phone page behind a Lambda Function URL, one per account (see `stopwatt web-link`).',
+      ),
   })
   .superRefine((config, ctx) => {
     // A window shorter than the longest interval would alarm between two healthy ticks.

@@ -8,6 +8,7 @@ import type { Construct } from 'constructs';
 import type { DeployConfig } from './deploy-config.ts';
 import { ScheduledCheck } from './scheduled-check.ts';
 import { SessionTable } from './session-table.ts';
+import { WebApp } from './web-app.ts';
 
 export interface StopwattStackProps extends StackProps {
   /** The validated deploy config (`loadDeployConfig`). */
@@ -17,15 +18,22 @@ export interface StopwattStackProps extends StackProps {
    * @default - `lambdas/check/handler.ts` (ScheduledCheck's default)
    */
   readonly checkEntry?: string;
+  /**
+   * The web handler's entry file (only with `web: true`); tests pass a tiny fixture.
+   * @default - `lambdas/web/lambda-handler.ts` (WebApp's default)
+   */
+  readonly webEntry?: string;
 }
 
 /** Everything one driver deploys: the log table, the scheduled check, alarms and their topic. */
 export class StopwattStack extends Stack {
   public readonly check: ScheduledCheck;
   public readonly topic: sns.Topic;
+  /** One phone page per account with `web: true`; empty otherwise. */
+  public readonly webApps: readonly WebApp[];
 
   constructor(scope: Construct, id: string, props: StopwattStackProps) {
-    const { config, checkEntry, ...stackProps } = props;
+    const { config, checkEntry, webEntry, ...stackProps } = props;
     super(scope, id, {
       description: 'stopwatt: ends EV charging sessions on an AMPECO network when a rule holds',
       ...stackProps,
@@ -115,5 +123,21 @@ export class StopwattStack extends Stack {
       value: this.check.function.functionName,
       description: 'Check function',
     });
+
+    this.webApps = config.web
+      ? config.accounts.map((account) => {
+          const web = new WebApp(this, `Web-${account.name}`, {
+            account,
+            table,
+            entry: webEntry,
+            logGroupRetention: config.logGroupRetentionDays,
+          });
+          new CfnOutput(this, `WebUrl-${account.name}`, {
+            value: web.functionUrl.url,
+            description: `Phone page of account ${account.name} (sign in with stopwatt web-link)`,
+          });
+          return web;
+        })
+      : [];
   }
 }

@@ -36,6 +36,7 @@ export function newStack(config: DeployConfigInput = {}, app: App = newApp()): S
   return new StopwattStack(app, 'Stopwatt', {
     config: parseDeployConfig(config),
     checkEntry: FIXTURE_ENTRY,
+    webEntry: FIXTURE_ENTRY,
   });
 }
 
