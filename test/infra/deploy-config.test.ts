@@ -29,6 +29,7 @@ describe('parseDeployConfig', () => {
       logRetentionDays: 90,
       logGroupRetentionDays: 30,
       alarms: { noTickMinutes: 15 },
+      web: false,
     });
   });
 

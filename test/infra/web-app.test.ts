@@ -1,5 +1,6 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseDeployConfig } from '../../lib/deploy-config.ts';
 import { flat, grants, type PolicyStatementJson, resourceByPrefix, synthTemplate } from './stack-fixture.ts';
 
 const PARAMETER = 'arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter/stopwatt';
@@ -20,6 +21,14 @@ function statementFor(statements: readonly PolicyStatementJson[], action: string
   expect(found).toHaveLength(1);
   return found[0] as PolicyStatementJson;
 }
+
+describe('the web flag of the deploy config', () => {
+  it('is off unless set, and must be a boolean', () => {
+    expect(parseDeployConfig({}).web).toBe(false);
+    expect(parseDeployConfig({ web: true }).web).toBe(true);
+    expect(() => parseDeployConfig({ web: 'yes' })).toThrow(/web: /);
+  });
+});
 
 describe('StopwattStack without web (the default)', () => {
   it('has no web function, no Function URL, no web parameter and no URL output', () => {
