@@ -7,7 +7,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { SIGNING_KEY_LEAF, TABLE_LEAF, URL_LEAF, webPk } from '../lambdas/web/aws/names.ts';
+import { SIGNING_KEY_LEAF, TABLE_LEAF, tickPk, URL_LEAF, webPk } from '../lambdas/web/aws/names.ts';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -189,6 +189,7 @@ export function readablePartitions(account: string, priceArea: string): string[]
     `ACCOUNT#${account}`,
     `CONDITION#${account}`,
     `PRICES#${priceArea}`,
+    tickPk(account),
     webPk(account),
   ];
 }

@@ -152,6 +152,7 @@ describe('StopwattStack with web: true and two accounts', () => {
           'ACCOUNT#home',
           'CONDITION#home',
           'PRICES#DK1',
+          'TICK#home',
           'WEB#home',
         ],
       },

@@ -14,3 +14,8 @@ export const TABLE_LEAF = 'web/table';
 export function webPk(account: string): string {
   return `WEB#${account}`;
 }
+
+/** The last tick's status, written by the check function and read by the page. */
+export function tickPk(account: string): string {
+  return `TICK#${account}`;
+}

@@ -1,0 +1,75 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { isValidAccount } from '../../adapters/dynamodb/records.ts';
+import { ConfigError, errorMessage, SessionLogError } from '../../errors.ts';
+import { tickPk } from './names.ts';
+import { TickStatusRecord } from './records.ts';
+
+const SK = 'LATEST';
+
+/**
+ * The last tick's status as one item `pk=TICK#<account>`, `sk=LATEST`: the check function writes
+ * it after every tick, the phone page reads it. Overwritten, so it never grows and needs no TTL.
+ */
+export class DynamoDbTickStatus {
+  readonly #doc: DynamoDBDocumentClient;
+  readonly #tableName: string;
+  readonly #pk: string;
+
+  constructor(options: { client: DynamoDBClient; tableName: string; account: string }) {
+    if (!isValidAccount(options.account)) {
+      throw new ConfigError('invalid account name for the tick status: use letters, digits, _ . -');
+    }
+    this.#doc = DynamoDBDocumentClient.from(options.client);
+    this.#tableName = options.tableName;
+    this.#pk = tickPk(options.account);
+  }
+
+  async get(): Promise<TickStatusRecord | null> {
+    let item: Record<string, unknown> | undefined;
+    try {
+      const out = await this.#doc.send(
+        new GetCommand({ TableName: this.#tableName, Key: { pk: this.#pk, sk: SK } }),
+      );
+      item = out.Item;
+    } catch (error) {
+      throw this.#failure('read the last tick', error);
+    }
+    if (!item) return null;
+    const parsed = TickStatusRecord.safeParse(item);
+    if (!parsed.success) throw new SessionLogError(`invalid stored tick status in table ${this.#tableName}`);
+    return parsed.data;
+  }
+
+  async put(status: TickStatusRecord): Promise<void> {
+    try {
+      await this.#doc.send(
+        new PutCommand({
+          TableName: this.#tableName,
+          Item: {
+            pk: this.#pk,
+            sk: SK,
+            kind: 'tick',
+            at: status.at.toISOString(),
+            action: status.action,
+            detail: status.detail,
+            error: status.error,
+            warnings: [...status.warnings],
+            tokenExpiresAt: status.tokenExpiresAt?.toISOString() ?? null,
+          },
+        }),
+      );
+    } catch (error) {
+      throw this.#failure('record the last tick', error);
+    }
+  }
+
+  #failure(action: string, error: unknown): SessionLogError {
+    return new SessionLogError(
+      `cannot ${action} (DynamoDB table ${this.#tableName}): ${errorMessage(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
