@@ -77,7 +77,8 @@ export class PriceUnavailableError extends StopwattError {
 
 const TOKEN_PATTERNS: RegExp[] = [
   /(authorization["']?\s*[:=]\s*["']?)(bearer\s+)?[^\s"',}]+/gi,
-  /(bearer\s+)[A-Za-z0-9._~+/=-]+/gi,
+  // 16+ characters: real tokens are long, and "the bearer token of your account" stays readable.
+  /(bearer\s+)[A-Za-z0-9._~+/=-]{16,}/gi,
   /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g,
 ];
 

@@ -8,7 +8,12 @@ import type { NotificationEvent } from './ports.ts';
 export function expiryNotice(
   token: string,
   now: Date,
-  context: { account: string; loginMode: boolean },
+  context: {
+    account: string;
+    loginMode: boolean;
+    /** Where the token came from: SSM (deployed, `token set`) or STOPWATT_TOKEN (local runs). @default 'ssm' */
+    tokenSource?: 'ssm' | 'env';
+  },
 ): NotificationEvent | null {
   const expiry = tokenExpiry(token, now);
   if (!expiry || expiry.threshold === null) return null;
@@ -17,21 +22,26 @@ export function expiryNotice(
     expiry.threshold === 0
       ? `The access token for account "${context.account}" expired on ${when} UTC`
       : `The access token for account "${context.account}" expires on ${when} UTC (${timeLeft(expiry.daysLeft)})`;
-  const todo = context.loginMode
-    ? 'stopwatt logs in again by itself when it is rejected; nothing to do unless you changed your password.'
-    : `Sign in to the charging app, copy the new token and run \`stopwatt token set --account ${context.account}\`; until then stopwatt cannot end sessions.`;
   return {
     kind: 'token-expiring',
     key: `token-expiring:${context.account}:${expiry.threshold}:${expiry.expiresAt.getTime()}`,
     subject:
       expiry.threshold === 0 ? 'stopwatt: access token expired' : 'stopwatt: access token expires soon',
-    message: `${what}. ${todo}`,
+    message: `${what}. ${whatToDo(context)}`,
     data: {
       account: context.account,
       expiresAt: expiry.expiresAt.toISOString(),
       threshold: expiry.threshold,
     },
   };
+}
+
+function whatToDo(context: { account: string; loginMode: boolean; tokenSource?: 'ssm' | 'env' }): string {
+  if (context.loginMode)
+    return 'stopwatt logs in again by itself when it is rejected; nothing to do unless you changed your password.';
+  if (context.tokenSource === 'env')
+    return 'This run takes the token from STOPWATT_TOKEN: set it to a new token (see "Getting a token" in the README); until then stopwatt cannot end sessions.';
+  return `Store a new token with \`stopwatt token set --account ${context.account}\` (see "Getting a token" in the README), or switch to login mode with \`stopwatt login --account ${context.account}\` so stopwatt renews the token itself; until then stopwatt cannot end sessions.`;
 }
 
 /** Whole days, rounded down: the 1-day notice nearly always has less than a full day left. */

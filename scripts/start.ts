@@ -109,7 +109,8 @@ async function demo(): Promise<number> {
         `  /end calls    ${simulator.endRequests(session.id).length}`,
         `  wall time     ${((Date.now() - started) / 1000).toFixed(1)} s`,
         '',
-        'Next: `npm test`, or try `npm run stopwatt -- simulate` and `npm run stopwatt -- watch --help`.',
+        'Next: `npm test`, or install the CLI (`npm run build && npm install -g .`) and try',
+        '`stopwatt simulate` and `stopwatt watch --help`.',
         '',
       ].join('\n'),
     );

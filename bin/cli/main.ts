@@ -1,3 +1,4 @@
+import { STOPWATT_VERSION } from '../../lambdas/version.ts';
 import { type CliIo, type Command, EXIT_BAD_INPUT, EXIT_OK } from './io.ts';
 
 export const USAGE = `Usage: stopwatt <command> [options]
@@ -16,7 +17,12 @@ Commands:
   login       store your app login in SSM so the deployed function can renew its token
   token       store the access token in SSM Parameter Store for the deployed function
 
-Run 'stopwatt <command> --help' for the options of a command.`;
+Run 'stopwatt <command> --help' for the options of a command, 'stopwatt --version' for the version.`;
+
+/** The CLI runs on Node 20 or newer; the deployed function runs on Lambda's Node 22. */
+export function versionText(nodeVersion = process.version): string {
+  return `stopwatt ${STOPWATT_VERSION}\nNode ${nodeVersion} (the CLI supports Node 20 or newer; the deployed function runs on Node 22)`;
+}
 
 // Loaded on demand: `check` should not pay for the simulator or the price code.
 const COMMANDS: Record<string, () => Promise<Command>> = {
@@ -39,6 +45,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
   if (name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(`${USAGE}\n`);
+    return EXIT_OK;
+  }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.stdout.write(`${versionText()}\n`);
     return EXIT_OK;
   }
   const command = COMMANDS[name];

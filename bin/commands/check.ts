@@ -135,7 +135,8 @@ export async function prepareCheck(
         })
       : undefined;
   const instanceId = `cli-${process.pid}-${randomBytes(3).toString('hex')}`;
-  const notice = expiryNotice(token, clock.now(), { account, loginMode: false });
+  const tokenSource = table !== undefined && !io.env.STOPWATT_TOKEN?.trim() ? 'ssm' : 'env';
+  const notice = expiryNotice(token, clock.now(), { account, loginMode: false, tokenSource });
   if (notice) warnings.push(notice.message);
   const notifier = localNotifier(io, dir, account, clock);
   if (notice)

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DEFAULT_EDS_URL } from '../../lambdas/adapters/energidataservice/client.ts';
 import { parseRules, parseRulesJson } from '../../lambdas/config.ts';
 import { type ConsumerPriceSlot, dayBoundsUtc, localDateOf } from '../../lambdas/core/consumer-price.ts';
@@ -9,6 +8,7 @@ import type { Rules, Tariff } from '../../lambdas/core/rules.ts';
 import { errorMessage } from '../../lambdas/errors.ts';
 import { EXIT_FAILED, EXIT_OK, reportError, UsageError } from '../cli/io.ts';
 import { spotPriceSourceFor } from '../cli/price-deps.ts';
+import { parseCommandArgs } from './check.ts';
 
 export const PRICES_HELP = `Usage: stopwatt prices [options]
 
@@ -83,7 +83,7 @@ async function readRules(file: string | undefined): Promise<Rules> {
 
 function parseFlags(args: string[]) {
   try {
-    return parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }).values;
+    return parseCommandArgs(args, OPTIONS).values;
   } catch (error) {
     throw new UsageError(`${errorMessage(error)} (try stopwatt prices --help)`);
   }

@@ -1,12 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// Imported, not read from disk: the built CLI (dist/) carries the fixture inside its bundle.
+import chargePoints from '../../fixtures/ampeco/personal-charge-points-response.json' with { type: 'json' };
 import { asArray, asRecord, isoMicros, isoSeconds } from './http-util.ts';
-
-const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'ampeco');
 
 /** The real `GET /personal/charge-points` body, parsed once. */
 export const CHARGE_POINTS_FIXTURE: Readonly<Record<string, unknown>> = asRecord(
-  JSON.parse(readFileSync(join(FIXTURES, 'personal-charge-points-response.json'), 'utf8')),
+  chargePoints as unknown,
   'charge-points fixture',
 );
 
