@@ -180,9 +180,8 @@ describe('stopwatt check with STOPWATT_WEBHOOK_URL', () => {
     );
     expect(Number.isNaN(Date.parse(String(ended?.at)))).toBe(false);
     expect(hook.deliveredOf('token-expiring')).toHaveLength(1);
-    expect(String(hook.deliveredOf('token-expiring')[0]?.message)).toContain(
-      '`stopwatt token set --account local`',
-    );
+    // A local run reads STOPWATT_TOKEN: the notice says to renew that, not to run token set.
+    expect(String(hook.deliveredOf('token-expiring')[0]?.message)).toContain('STOPWATT_TOKEN');
     expect(hook.received.map((r) => r.body).join('\n')).not.toContain(token);
   });
 
