@@ -2,10 +2,8 @@ import { z } from 'zod';
 import { isValidTimeZone, parseClock } from './core/local-time.ts';
 import type { Rules } from './core/rules.ts';
 import { DEFAULT_SESSION_PRICE_FORMULA } from './core/session-price.ts';
+import { allFieldShape, anyRuleSet, standingFieldShape } from './core/stop-rules/table.ts';
 import { ConfigError } from './errors.ts';
-
-const kwh = z.number().finite().positive();
-const money = z.number().finite().nonnegative();
 
 export const SessionPriceFormulaSchema = z.strictObject({
   spotFactor: z.number().finite().default(DEFAULT_SESSION_PRICE_FORMULA.spotFactor),
@@ -41,24 +39,26 @@ export const TariffSchema = z.strictObject({
   hourlyAverage: z.boolean().default(false).describe('Average the quarter-hour spot prices per hour.'),
 });
 
+/** A one-session override: every rule setting (incl. the once-only ones) plus its binding. */
+const OnceSchema = z
+  .strictObject({
+    sessionId: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('The session the override is bound to; set automatically by the first tick that sees one.'),
+    ...allFieldShape,
+    leaveAlone: z.boolean().optional().describe('Leave this session alone: no rule ends it.'),
+  })
+  .refine((once) => !(once.leaveAlone && anyRuleSet(once)), {
+    message: 'leaveAlone cannot be combined with a rule',
+  });
+
 /** Stop rules as stored (SSM parameter, local file) and as given by CLI flags. Unknown keys are errors. */
 export const RulesSchema = z
   .strictObject({
     $schema: z.string().optional().describe('Path or URL of this JSON Schema, for editor completion.'),
-    energyKwh: kwh.optional().describe('End when the session has delivered this many kWh.'),
-    maxPricePerKwh: money.optional().describe('End when the unit price (currency per kWh) is above this.'),
-    minEnergyKwh: z
-      .number()
-      .finite()
-      .nonnegative()
-      .optional()
-      .describe('The price rule never ends a session below this many kWh.'),
-    maxCost: z.number().finite().positive().optional().describe('End when the session cost reaches this.'),
-    stopBy: z
-      .string()
-      .refine((v) => parseClock(v) !== null, 'must be HH:MM (24 h)')
-      .optional()
-      .describe('End at this local time (HH:MM) after the session started.'),
+    ...standingFieldShape,
     timezone: z
       .string()
       .refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Copenhagen')
@@ -68,28 +68,9 @@ export const RulesSchema = z
     tariff: TariffSchema.default({ flatPerKwh: 0, zones: [], vatPercent: 25, hourlyAverage: false }),
     sessionPriceFormula: SessionPriceFormulaSchema.default(DEFAULT_SESSION_PRICE_FORMULA),
     dryRun: z.boolean().default(false),
-    once: z
-      .strictObject({
-        sessionId: z
-          .string()
-          .min(1)
-          .optional()
-          .describe(
-            'The session the override is bound to; set automatically by the first tick that sees one.',
-          ),
-        energyKwh: kwh.optional(),
-        maxPricePerKwh: money.optional(),
-        minEnergyKwh: z.number().finite().nonnegative().optional(),
-        maxCost: z.number().finite().positive().optional(),
-        stopBy: z
-          .string()
-          .refine((v) => parseClock(v) !== null, 'must be HH:MM (24 h)')
-          .optional(),
-      })
-      .optional()
-      .describe(
-        'Rules for the current (or next) session only; cleared automatically when that session ends.',
-      ),
+    once: OnceSchema.optional().describe(
+      'Rules for the current (or next) session only; cleared automatically when that session ends.',
+    ),
   })
   .describe('stopwatt stop rules');
 
@@ -125,14 +106,12 @@ export function parseRulesJson(text: string, origin = 'rules'): Rules {
   return parseRules(json, origin);
 }
 
-/** True when at least one rule can end a session. */
+/**
+ * True when at least one rule can end a session: a standing rule, or a one-session override's
+ * (which ends the session it is bound to, even with no standing rule).
+ */
 export function hasAnyRule(rules: Rules): boolean {
-  return (
-    rules.energyKwh !== undefined ||
-    rules.maxPricePerKwh !== undefined ||
-    rules.maxCost !== undefined ||
-    rules.stopBy !== undefined
-  );
+  return anyRuleSet(rules) || (rules.once !== undefined && anyRuleSet(rules.once));
 }
 
 /** JSON Schema of a rules file, generated from the zod schema (input side: defaults optional). */

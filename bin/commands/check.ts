@@ -18,7 +18,7 @@ import {
   tokenFrom,
 } from '../cli/local-deps.ts';
 import { spotPriceSourceFor } from '../cli/price-deps.ts';
-import { RULE_FLAG_OPTIONS, RULE_FLAGS_HELP, rulesFromFlags } from '../cli/rule-flags.ts';
+import { onceShadowWarnings, RULE_FLAG_OPTIONS, RULE_FLAGS_HELP, rulesFromFlags } from '../cli/rule-flags.ts';
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
@@ -121,7 +121,7 @@ export async function prepareCheck(
   }
   const rules = await rulesFromFlags(values, await adapters.rulesStore.get());
   const clock = options.clock ?? systemClock;
-  const warnings: string[] = [];
+  const warnings: string[] = onceShadowWarnings(values, rules);
   const prices =
     rules.priceSource === 'spot'
       ? spotPriceSourceFor({

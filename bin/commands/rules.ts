@@ -7,10 +7,17 @@ import { awsRegion, parameterStores } from '../cli/aws-deps.ts';
 import { type CliIo, EXIT_BAD_INPUT, EXIT_OK, reportError, UsageError } from '../cli/io.ts';
 import { DEFAULT_ACCOUNT, storeDir } from '../cli/local-deps.ts';
 import {
+  flagOptions,
+  helpLine,
+  ONCE_ONLY_FLAGS_HELP,
+  ONCE_ONLY_RULE_FLAGS,
+  onceShadowWarnings,
   RULE_FLAG_OPTIONS,
   RULE_FLAGS_HELP,
   type RuleFlagValues,
   rulesFromFlags,
+  STANDING_RULE_FLAGS,
+  settingsFromFlags,
 } from '../cli/rule-flags.ts';
 import { parseCommandArgs } from './check.ts';
 
@@ -18,14 +25,19 @@ export const RULES_HELP = `Usage: stopwatt rules get|set|reset [options]
 
   get      print the stored rules as JSON
   set      change the stored rules: the flags given replace those rules, the rest stay
-           --once: apply the energy/price/cost/deadline flags to the current (or next)
-           session only; cleared automatically when that session ends
+           --once: apply the rule flags to the current (or next) session only; cleared
+           automatically when that session ends
   reset    remove every rule (nothing will be ended)
 
 Rules are stored locally (./.stopwatt or STOPWATT_STORE) or, with --region, in the SSM
 parameter /stopwatt/<account>/rules that the deployed function reads on every tick (no redeploy).
 
 ${RULE_FLAGS_HELP}
+
+One session only (with --once):
+${ONCE_ONLY_FLAGS_HELP}
+${helpLine('--leave-alone', 'no rule ends the session')}
+${helpLine('--no-once', 'remove the one-session override (with set, without --once)')}
 
 Options:
   --account NAME   account (default: ${DEFAULT_ACCOUNT} locally; required with --region)
@@ -39,7 +51,10 @@ const OPTIONS = {
   region: { type: 'string' },
   prefix: { type: 'string' },
   store: { type: 'string' },
+  ...flagOptions(ONCE_ONLY_RULE_FLAGS),
   once: { type: 'boolean' },
+  'no-once': { type: 'boolean' },
+  'leave-alone': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -69,8 +84,9 @@ export async function rulesCommand(args: string[], io: CliIo): Promise<number> {
       // Not read first: reset is the way out of stored rules that no longer validate.
       rules = parseRules({});
     } else {
-      const stored = await storedForUpdate(store);
-      rules = values.once ? await onceFromFlags(values, stored) : await rulesFromFlags(values, stored);
+      rules = await updated(values, await storedForUpdate(store));
+      for (const warning of onceShadowWarnings(values, rules))
+        io.stderr.write(`stopwatt: warning: ${warning}\n`);
     }
     await store.put(rules);
     io.stdout.write(`${JSON.stringify(rules, null, 2)}\n`);
@@ -112,32 +128,48 @@ function rulesStoreFor(
   return new FileRulesStore({ dir: storeDir(io, values.store), account: values.account ?? DEFAULT_ACCOUNT });
 }
 
+type SetValues = RuleFlagValues & {
+  once?: boolean | undefined;
+  'no-once'?: boolean | undefined;
+  'leave-alone'?: boolean | undefined;
+} & Record<string, string | boolean | undefined>;
+
+/** The rules `rules set` stores. */
+async function updated(values: SetValues, stored: Rules | null): Promise<Rules> {
+  if (values.once) return onceFromFlags(values, stored);
+  const onceOnly = [...ONCE_ONLY_RULE_FLAGS.map((f) => f.name), 'leave-alone'].find(
+    (name) => values[name] !== undefined,
+  );
+  if (onceOnly) throw new UsageError(`--${onceOnly} applies to one session only: add --once`);
+  const rules = await rulesFromFlags(values, stored);
+  if (!values['no-once']) return rules;
+  const { once: _removed, ...rest } = rules;
+  return rest;
+}
+
+const ONCE_FLAGS = [...STANDING_RULE_FLAGS, ...ONCE_ONLY_RULE_FLAGS].map((f) => f.name).concat('leave-alone');
+
 /** `rules set --once`: the rule flags become a one-session override on top of the stored rules. */
-async function onceFromFlags(values: RuleFlagValues, stored: Rules | null): Promise<Rules> {
-  const allowed = ['energy-kwh', 'max-price', 'min-energy-kwh', 'max-cost', 'stop-by'] as const;
+async function onceFromFlags(values: SetValues, stored: Rules | null): Promise<Rules> {
   const extra = Object.keys(values).filter(
-    (k) => !(allowed as readonly string[]).includes(k) && values[k as keyof RuleFlagValues] !== undefined,
+    (k) => values[k] !== undefined && !ONCE_FLAGS.includes(k) && (k in RULE_FLAG_OPTIONS || k === 'no-once'),
   );
-  const ruleFlags = extra.filter((k) => k in RULE_FLAG_OPTIONS);
-  if (ruleFlags.length > 0)
+  if (extra.length > 0)
     throw new UsageError(
-      `--once applies only to ${allowed.map((a) => `--${a}`).join(', ')} (not --${ruleFlags[0]})`,
+      `--once applies only to ${ONCE_FLAGS.map((a) => `--${a}`).join(', ')} (not --${extra[0]})`,
     );
-  const picked: RuleFlagValues = Object.fromEntries(
-    allowed.flatMap((key) => (values[key] === undefined ? [] : [[key, values[key]]])),
+  const once: Record<string, unknown> = settingsFromFlags(
+    [...STANDING_RULE_FLAGS, ...ONCE_ONLY_RULE_FLAGS],
+    values,
   );
-  if (Object.keys(picked).length === 0)
-    throw new UsageError('--once needs at least one rule flag, e.g. --energy-kwh 20');
-  const parsed = await rulesFromFlags(picked, null);
-  const once = {
-    energyKwh: parsed.energyKwh,
-    maxPricePerKwh: parsed.maxPricePerKwh,
-    minEnergyKwh: parsed.minEnergyKwh,
-    maxCost: parsed.maxCost,
-    stopBy: parsed.stopBy,
-  };
-  return parseRules({
-    ...(stored ?? {}),
-    once: Object.fromEntries(Object.entries(once).filter(([, v]) => v !== undefined)),
-  });
+  if (values['leave-alone']) {
+    if (Object.keys(once).length > 0)
+      throw new UsageError('--leave-alone cannot be combined with a rule flag');
+    once.leaveAlone = true;
+  }
+  if (Object.keys(once).length === 0)
+    throw new UsageError(
+      '--once needs at least one rule flag, e.g. --energy-kwh 20, --stop-now or --leave-alone',
+    );
+  return parseRules({ ...(stored ?? {}), once });
 }

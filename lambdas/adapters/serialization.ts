@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { formatZodError } from '../config.ts';
 import type { Decision } from '../core/decide.ts';
-import type { StopReason } from '../core/rules.ts';
+import { STOP_REASONS, type StopReason } from '../core/rules.ts';
 import type { Snapshot } from '../core/snapshot.ts';
 import { PriceUnavailableError, SessionLogError, type StopwattError } from '../errors.ts';
 import type { CachedPriceDay, SessionSummary, StopClaim, StopResult } from '../ports.ts';
@@ -18,7 +18,7 @@ export const IsoDate = z.codec(z.iso.datetime({ offset: true }), z.date(), {
   encode: (date) => date.toISOString(),
 });
 
-const StopReasonSchema = z.enum(['energy', 'price', 'cost', 'deadline']);
+const StopReasonSchema = z.enum(STOP_REASONS);
 
 // z.number() rejects NaN and Infinity, which DynamoDB and JSON cannot hold either.
 export const SnapshotCodec = z.object({

@@ -1,13 +1,16 @@
 import type { SessionPriceFormula } from './session-price.ts';
 
 export type PriceSourceName = 'session' | 'spot';
-export type StopReason = 'energy' | 'price' | 'cost' | 'deadline';
 
 /**
- * Stop rules. Every rule is optional; an unset rule never stops anything.
- * Any rule that holds ends the session (see `decide()` for precedence).
+ * Why a session was ended, in precedence order (the first rule that holds is the reason).
+ * `manual` appears only when a stop-now was requested (`once.stopNow`).
  */
-export interface Rules {
+export const STOP_REASONS = ['manual', 'energy', 'cost', 'deadline', 'price'] as const;
+export type StopReason = (typeof STOP_REASONS)[number];
+
+/** The settings the stop rules read (see `stop-rules/table.ts`); every one is optional. */
+export interface RuleSettings {
   /** End when the session has delivered at least this many kWh. */
   readonly energyKwh?: number | undefined;
   /** End when the unit price (currency/kWh) is above this. */
@@ -18,6 +21,17 @@ export interface Rules {
   readonly maxCost?: number | undefined;
   /** End at the first `HH:MM` (in `timezone`) after the session started. */
   readonly stopBy?: string | undefined;
+  /** End the session now (reason `manual`). Set only through `once`. */
+  readonly stopNow?: boolean | undefined;
+  /** No rule ends the session. Set only through `once`. */
+  readonly leaveAlone?: boolean | undefined;
+}
+
+/**
+ * Stop rules. Every rule is optional; an unset rule never stops anything.
+ * Any rule that holds ends the session (see `decide()` for precedence).
+ */
+export interface Rules extends RuleSettings {
   readonly timezone: string;
   readonly priceSource: PriceSourceName;
   /** Bidding zone for the `spot` source. */
@@ -30,14 +44,10 @@ export interface Rules {
   readonly once?: OnceOverride | undefined;
 }
 
-export interface OnceOverride {
+/** Rule settings for one session; `leaveAlone` and `stopNow` exist only here. */
+export interface OnceOverride extends RuleSettings {
   /** Bound on first sight of a session; absent until then. */
   readonly sessionId?: string | undefined;
-  readonly energyKwh?: number | undefined;
-  readonly maxPricePerKwh?: number | undefined;
-  readonly minEnergyKwh?: number | undefined;
-  readonly maxCost?: number | undefined;
-  readonly stopBy?: string | undefined;
 }
 
 /** Consumer price model for spot prices: `(spot + zone + flatPerKwh) * (1 + vatPercent/100)` per kWh. */

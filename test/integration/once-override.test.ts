@@ -100,10 +100,10 @@ describe('rules set --once with local check', () => {
     // Assess
     expect(source.code).toBe(2);
     expect(source.stderr).toBe(
-      'stopwatt: --once applies only to --energy-kwh, --max-price, --min-energy-kwh, --max-cost, --stop-by (not --price-source)\n',
+      'stopwatt: --once applies only to --energy-kwh, --max-cost, --stop-by, --max-price, --min-energy-kwh, --stop-now, --leave-alone (not --price-source)\n',
     );
     expect(empty.code).toBe(2);
-    expect(empty.stderr).toBe('stopwatt: --once needs at least one rule flag, e.g. --energy-kwh 20\n');
+    expect(empty.stderr).toBe('stopwatt: --once needs at least one rule flag, e.g. --energy-kwh 20, --stop-now or --leave-alone\n');
   });
 });
 

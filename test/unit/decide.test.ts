@@ -118,6 +118,61 @@ describe('decide: precedence', () => {
   );
 });
 
+describe('decide: the one-session stop-now and leave-alone', () => {
+  const all = { energyKwh: 5, maxCost: 10, stopBy: '12:30', maxPricePerKwh: 1 } satisfies Partial<Rules>;
+
+  it('ends with reason manual before any other rule when stop-now was requested', () => {
+    // Prepare
+    const given = input({ rules: rules({ ...all, stopNow: true }) });
+
+    // Act
+    const decision = decide(given);
+
+    // Assess
+    expect(decision).toEqual({
+      action: 'end',
+      sessionId: 's1',
+      reason: 'manual',
+      detail: 'stop now was requested',
+    });
+  });
+
+  it('ends with reason manual when stop-now is the only rule', () => {
+    // Act
+    const decision = decide(input({ rules: rules({ stopNow: true }) }));
+
+    // Assess
+    expect(reasonOf(decision)).toBe('manual');
+  });
+
+  it('never ends a session that is left alone, whatever holds, and does not wake', () => {
+    // Prepare
+    const given = input({ rules: rules({ ...all, stopNow: true, leaveAlone: true }) });
+
+    // Act
+    const decision = decide(given);
+
+    // Assess
+    expect(decision).toEqual({
+      action: 'continue',
+      sessionId: 's1',
+      notes: ['left alone: no rule ends this session (one-session override)'],
+      wake: null,
+    });
+  });
+
+  it('does not stop on a stale reading even when stop-now was requested', () => {
+    // Prepare
+    const stale = snapshot({ observedAt: new Date(NOW.getTime() - MAX_SNAPSHOT_AGE_MS - 1) });
+
+    // Act
+    const decision = decide(input({ rules: rules({ stopNow: true }), snapshot: stale }));
+
+    // Assess
+    expect(decision.action).toBe('continue');
+  });
+});
+
 describe('decide: minEnergyKwh gates the price rule only', () => {
   it('does not end on price below the minimum energy', () => {
     // Prepare

@@ -65,6 +65,42 @@ describe('parseRules', () => {
     expect(any).toBe(true);
   });
 
+  it.each([
+    { name: 'energyKwh', once: { energyKwh: 20 } },
+    { name: 'stopBy', once: { stopBy: '07:00' } },
+    { name: 'stopNow', once: { stopNow: true } },
+  ])('counts a one-session override with $name as a rule', ({ once }) => {
+    // Act
+    const any = hasAnyRule(parseRules({ once }));
+
+    // Assess
+    expect(any).toBe(true);
+  });
+
+  it('does not count a one-session leaveAlone as a rule', () => {
+    // Act
+    const any = hasAnyRule(parseRules({ once: { leaveAlone: true } }));
+
+    // Assess
+    expect(any).toBe(false);
+  });
+
+  it('rejects leaveAlone combined with a rule in the one-session override', () => {
+    // Act
+    const message = rejection({ once: { leaveAlone: true, energyKwh: 5 } });
+
+    // Assess
+    expect(message).toContain('once: leaveAlone cannot be combined with a rule');
+  });
+
+  it.each(['stopNow', 'leaveAlone'])('accepts %s only inside once', (field) => {
+    // Act
+    const message = rejection({ [field]: true });
+
+    // Assess
+    expect(message).toContain(`"${field}"`);
+  });
+
   it('does not count minEnergyKwh or dryRun alone as a rule', () => {
     // Act
     const any = hasAnyRule(parseRules({ minEnergyKwh: 5, dryRun: true }));

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { energyAt } from '../prediction.ts';
+import { nextPriceCrossing } from '../prices.ts';
+import { fmt, type StopRule } from './stop-rule.ts';
+
+const nonNegative = z.number().finite().nonnegative().optional();
+
+/**
+ * End while the unit price is above a limit, once at least `minEnergyKwh` (default 0) has been
+ * delivered. An unknown or unparseable price never ends a session.
+ */
+export const priceRule = {
+  reason: 'price',
+  onceOnly: false,
+  fields: {
+    maxPricePerKwh: nonNegative.describe('End when the unit price (currency per kWh) is above this.'),
+    minEnergyKwh: nonNegative.describe('The price rule never ends a session below this many kWh.'),
+  },
+  flags: [
+    {
+      name: 'max-price',
+      field: 'maxPricePerKwh',
+      value: 'non-negative',
+      placeholder: 'X',
+      help: 'end when the unit price is above X (currency/kWh)',
+    },
+    {
+      name: 'min-energy-kwh',
+      field: 'minEnergyKwh',
+      value: 'non-negative',
+      placeholder: 'N',
+      help: 'the price rule never ends a session below N kWh',
+    },
+  ],
+  isSet: (settings) => settings.maxPricePerKwh !== undefined,
+  judge: ({ snapshot, rules, now, price, forecast, energyKwh }) => {
+    const limit = rules.maxPricePerKwh ?? Number.POSITIVE_INFINITY;
+    const minEnergy = rules.minEnergyKwh ?? 0;
+    const crossing = forecast && forecast.length > 0 ? nextPriceCrossing(forecast, now, limit) : null;
+    const wake = crossing && energyAt(snapshot, crossing) >= minEnergy ? crossing : null;
+    if (price === null || !Number.isFinite(price.perKwh))
+      return { holds: false, note: 'price unknown: the price rule cannot end this session', wake };
+    if (price.perKwh <= limit)
+      return { holds: false, note: `price ${fmt(price.perKwh, 4)} of max ${fmt(limit, 4)}/kWh`, wake };
+    if (energyKwh >= minEnergy) {
+      return {
+        holds: true,
+        detail: `price ${fmt(price.perKwh, 4)}/kWh (${price.source}) is above the limit of ${fmt(limit, 4)}`,
+      };
+    }
+    return {
+      holds: false,
+      note: `price ${fmt(price.perKwh, 4)} above limit, but energy is below the minimum ${fmt(minEnergy)} kWh`,
+      wake,
+    };
+  },
+} as const satisfies StopRule<'price'>;
