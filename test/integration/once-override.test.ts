@@ -103,7 +103,9 @@ describe('rules set --once with local check', () => {
       'stopwatt: --once applies only to --energy-kwh, --max-cost, --stop-by, --max-price, --min-energy-kwh, --stop-now, --leave-alone (not --price-source)\n',
     );
     expect(empty.code).toBe(2);
-    expect(empty.stderr).toBe('stopwatt: --once needs at least one rule flag, e.g. --energy-kwh 20, --stop-now or --leave-alone\n');
+    expect(empty.stderr).toBe(
+      'stopwatt: --once needs at least one rule flag, e.g. --energy-kwh 20, --stop-now or --leave-alone\n',
+    );
   });
 });
 

@@ -63,9 +63,7 @@ describe.concurrent('rule flags in the spawned CLI', () => {
     expect(await h.stored()).toMatchObject({ dryRun: false, energyKwh: 20 });
   });
 
-  it('ends the session with check --no-dry-run although the stored rules say dry run', async ({
-    expect,
-  }) => {
+  it('ends the session with check --no-dry-run although the stored rules say dry run', async ({ expect }) => {
     // Prepare
     const h = await harness({ id: '710001', powerKw: 11, energyWh: 12_000 });
     await h.cli('rules', 'set', '--dry-run', '--energy-kwh', '10');
