@@ -82,18 +82,60 @@ const TOKEN_PATTERNS: RegExp[] = [
   /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g,
 ];
 
-/** Removes anything that looks like a bearer token or an authorization header from text. */
+/**
+ * Removes anything that looks like a bearer token or an authorization header from text, and
+ * every secret given, also in the forms a server may echo it in: any letter case, URL-encoded,
+ * JSON-escaped, hex, and base64 or base64url at any byte offset.
+ */
 export function redact(text: string, secrets: readonly string[] = []): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length >= 4) out = out.split(secret).join('[redacted]');
-  }
+  let out = redactSecrets(text, secrets);
   for (const pattern of TOKEN_PATTERNS) {
     out = out.replace(pattern, (_match, prefix: string | undefined) =>
       typeof prefix === 'string' ? `${prefix}[redacted]` : '[redacted]',
     );
   }
   return out;
+}
+
+/**
+ * Removes the given secrets, in every encoded form `redact` knows, and nothing else: safe on a
+ * JSON body (a field named `requires_authorization` stays intact).
+ */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  const forms = secrets.filter((secret) => secret.length >= 4).flatMap(encodedForms);
+  if (forms.length === 0) return text;
+  const unique = [...new Set(forms)].sort((a, b) => b.length - a.length);
+  return text.replace(new RegExp(unique.map(escapeRegExp).join('|'), 'gi'), '[redacted]');
+}
+
+/** Shorter encoded pieces would match unrelated text; the secret itself always counts. */
+const MIN_FORM_LENGTH = 8;
+
+function encodedForms(secret: string): string[] {
+  const bytes = Buffer.from(secret, 'utf8');
+  const base64 = [bytes.toString('base64').replace(/=+$/, ''), ...[0, 1, 2].map((o) => base64Core(bytes, o))];
+  const forms = [
+    encodeURIComponent(secret),
+    JSON.stringify(secret).slice(1, -1).replaceAll('/', '\\/'),
+    bytes.toString('hex'),
+    ...base64,
+    ...base64.map((b) => b.replaceAll('+', '-').replaceAll('/', '_')),
+  ];
+  return [secret, ...forms.filter((form) => form.length >= MIN_FORM_LENGTH)];
+}
+
+/**
+ * The base64 characters that depend on `bytes` alone when they start `offset` bytes into a
+ * 3-byte group: a token base64-encoded inside a longer value is found too.
+ */
+function base64Core(bytes: Buffer, offset: number): string {
+  const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
+  const whole = Math.floor((offset + bytes.length) / 3) * 4;
+  return encoded.slice([0, 2, 3][offset], whole);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 export function errorMessage(error: unknown): string {

@@ -70,7 +70,10 @@ export async function localAdapters(options: {
   const api = new AmpecoClient({
     apiUrl: options.apiUrl,
     deviceId,
-    auth: { token: async () => options.token },
+    auth: {
+      token: async () => options.token,
+      fixHint: 'get a new token from the app and set STOPWATT_TOKEN',
+    },
   });
   return {
     api,

@@ -134,6 +134,7 @@ export function buildAccountRuntime(deps: HandlerDeps, name: string): AccountRun
           deviceId,
           tokens,
           credentials: credentialsStore,
+          fixHint: `check the login with \`stopwatt login --account ${name}\``,
         });
         login.newTick();
         auth = login;
@@ -152,7 +153,10 @@ export function buildAccountRuntime(deps: HandlerDeps, name: string): AccountRun
           );
         }
         token = stored;
-        auth = { token: async () => stored };
+        auth = {
+          token: async () => stored,
+          fixHint: `get a new token from the app and run \`stopwatt token set --account ${name}\`, or use login mode (\`stopwatt login --account ${name}\`)`,
+        };
       }
       secrets.push(token);
 

@@ -9,6 +9,7 @@ import {
 } from '../../lambdas/adapters/ampeco/client.ts';
 import { APP_VERSION } from '../../lambdas/adapters/ampeco/headers.ts';
 import { ApiError, ApiUnreachableError, AuthError, InvalidResponseError } from '../../lambdas/errors.ts';
+import { STOPWATT_VERSION } from '../../lambdas/version.ts';
 import {
   AmpecoSimulator,
   type Fault,
@@ -124,7 +125,7 @@ describe('AmpecoClient.activeSession', () => {
     });
   });
 
-  it('sends the app header set with the bearer token and no If-Modified-Since', async () => {
+  it('sends the app header set with the bearer token, stopwatt as user agent and no If-Modified-Since', async () => {
     // Prepare
     const { sim, client, token } = await setup();
     sim.addSession({ where: 'public' });
@@ -140,11 +141,12 @@ describe('AmpecoClient.activeSession', () => {
         'x-device-id': DEVICE_ID,
         'x-app-version': APP_VERSION,
         'x-internal-app-version': APP_VERSION,
-        'user-agent': 'okhttp/4.9.2',
+        'user-agent': `stopwatt/${STOPWATT_VERSION}`,
         authorization: `Bearer ${token}`,
       });
       expect(request.headers['accept-language']).toBeTruthy();
       expect(request.headers).not.toHaveProperty('if-modified-since');
+      expect(request.headers['user-agent']).not.toMatch(/okhttp/i);
     }
   });
 

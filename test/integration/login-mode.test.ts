@@ -407,7 +407,9 @@ describe('token mode in the check handler', () => {
     // Assess
     expect(error.name).toBe('AuthError');
     expect(error.message).toContain('GET /api/v1/app/personal/charge-points: HTTP 401 Unauthenticated.');
-    expect(error.message).toContain('set a new one or log in again');
+    expect(error.message).toContain(
+      'get a new token from the app and run `stopwatt token set --account home`, or use login mode',
+    );
     expect(simulator.loginRequests()).toEqual([]);
     expect(chargePointRequests().map((r) => r.status)).toEqual([401]);
     expect(storedToken()).toBe('expired-token-value');

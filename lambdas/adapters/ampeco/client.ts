@@ -1,17 +1,27 @@
-import ky, { HTTPError, type KyInstance, TimeoutError as KyTimeoutError } from 'ky';
 import type { z } from 'zod';
 import { formatZodError } from '../../config.ts';
 import type { Session } from '../../core/session.ts';
-import { ApiError, ApiUnreachableError, AuthError, InvalidResponseError, redact } from '../../errors.ts';
+import {
+  ApiError,
+  ApiUnreachableError,
+  AuthError,
+  InvalidResponseError,
+  redact,
+  redactSecrets,
+} from '../../errors.ts';
 import type { ChargingApi, EndOutcome } from '../../ports.ts';
+import { retryingFetch } from '../http/retrying-fetch.ts';
+import { errorBodyText, snippet, tryJson } from './error-text.ts';
 import { appHeaders } from './headers.ts';
-import { ChargePointsSchema, LaravelErrorSchema, SessionEnvelopeSchema, toSession } from './schemas.ts';
+import { ChargePointsSchema, PLAIN_ID, SessionEnvelopeSchema, toSession } from './schemas.ts';
 
 /** Where the bearer token comes from. `renew` is called at most once per operation, on a 401. */
 export interface AccessTokenProvider {
   token(): Promise<string>;
   /** A fresh token after `rejected` got a 401, or null when renewal is impossible (token mode). */
   renew?(rejected: string): Promise<string | null>;
+  /** How to fix a token that stays rejected, for the 401 message (depends on mode and place). */
+  readonly fixHint?: string;
 }
 
 export interface AmpecoClientOptions {
@@ -20,7 +30,7 @@ export interface AmpecoClientOptions {
   readonly auth: AccessTokenProvider;
   /** Stable 16-hex id sent as `x-device-id`. */
   readonly deviceId: string;
-  /** Per-attempt timeout. @default 8000 */
+  /** Per-attempt timeout, headers and body. @default 8000 */
   readonly requestTimeoutMs?: number;
   /** Upper bound for one operation including retries and waits. @default 25000 */
   readonly budgetMs?: number;
@@ -31,17 +41,19 @@ export interface AmpecoClientOptions {
 }
 
 interface RequestOptions {
-  readonly signal: AbortSignal;
   readonly deadline: number;
   /** 404 is an answer (null), not an error. */
   readonly allow404?: boolean;
 }
 
-const RETRY_STATUS = [408, 429, 500, 502, 503, 504];
-
-/** AMPECO driver-app API client (ky). Messages name method and path; the token never appears. */
+/**
+ * AMPECO driver-app API client. Every response is bounded in time and size and redirects are
+ * refused (see bounded-fetch.ts). Messages name method and path; the token never appears.
+ */
 export class AmpecoClient implements ChargingApi {
-  readonly #http: KyInstance;
+  readonly #root: string;
+  readonly #headers: Record<string, string>;
+  readonly #requestTimeoutMs: number;
   readonly #auth: AccessTokenProvider;
   readonly #budgetMs: number;
   readonly #retries: number;
@@ -54,18 +66,13 @@ export class AmpecoClient implements ChargingApi {
   readonly #sentTokens = new Set<string>();
 
   constructor(options: AmpecoClientOptions) {
-    const root = options.apiUrl.replace(/\/+$/, '');
+    this.#root = options.apiUrl.replace(/\/+$/, '');
+    this.#headers = appHeaders(options.deviceId);
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? 8_000;
     this.#auth = options.auth;
     this.#budgetMs = options.budgetMs ?? 25_000;
     this.#tickBudgetMs = options.tickBudgetMs ?? 30_000;
     this.#retries = options.retries ?? 3;
-    this.#http = ky.create({
-      prefixUrl: `${root}/api/v1`,
-      headers: appHeaders(options.deviceId),
-      timeout: options.requestTimeoutMs ?? 8_000,
-      throwHttpErrors: true,
-      retry: 0,
-    });
   }
 
   async activeSession(): Promise<Session | null> {
@@ -90,8 +97,9 @@ export class AmpecoClient implements ChargingApi {
   }
 
   async getSession(sessionId: string): Promise<Session | null> {
+    const path = `app/session/${plainId(sessionId, describe('get', 'app/session/{id}'))}`;
     return this.#withBudget(async (opts) => {
-      const found = await this.#get(`app/session/${encodeURIComponent(sessionId)}`, SessionEnvelopeSchema, {
+      const found = await this.#get(path, SessionEnvelopeSchema, {
         ...opts,
         allow404: true,
       });
@@ -100,7 +108,7 @@ export class AmpecoClient implements ChargingApi {
   }
 
   async endSession(sessionId: string): Promise<EndOutcome> {
-    const path = `app/session/${encodeURIComponent(sessionId)}/end`;
+    const path = `app/session/${plainId(sessionId, describe('post', 'app/session/{id}/end'))}/end`;
     return this.#withBudget(async (opts) => {
       const response = await this.#send('post', path, { ...opts, allow404: true }, 0);
       if (response === null) return { kind: 'not-found' };
@@ -118,7 +126,7 @@ export class AmpecoClient implements ChargingApi {
     this.#tickSpentMs = 0;
   }
 
-  async #withBudget<T>(run: (opts: { signal: AbortSignal; deadline: number }) => Promise<T>): Promise<T> {
+  async #withBudget<T>(run: (opts: { deadline: number }) => Promise<T>): Promise<T> {
     const remaining = this.#tickBudgetMs - this.#tickSpentMs;
     const budget = Math.min(this.#budgetMs, remaining);
     if (remaining < 500) {
@@ -129,7 +137,7 @@ export class AmpecoClient implements ChargingApi {
     }
     const started = Date.now();
     try {
-      return await run({ signal: AbortSignal.timeout(budget), deadline: started + budget });
+      return await run({ deadline: started + budget });
     } finally {
       this.#tickSpentMs += Date.now() - started;
     }
@@ -160,7 +168,10 @@ export class AmpecoClient implements ChargingApi {
     return parsed.data;
   }
 
-  /** One request with the token, renewing it once on 401. Returns null on an allowed 404. */
+  /**
+   * One request with the token, renewing it once on 401. Returns null on an allowed 404. The body
+   * of a 2xx comes back with every sent token removed (in any encoding): its fields end up in the log.
+   */
   async #send(
     method: 'get' | 'post',
     path: string,
@@ -171,51 +182,38 @@ export class AmpecoClient implements ChargingApi {
     let token = await this.#auth.token();
     for (let renewed = false; ; renewed = true) {
       this.#sentTokens.add(token);
-      try {
-        const response = await this.#http(path, {
-          method,
-          signal: opts.signal,
-          headers: { authorization: `Bearer ${token}` },
-          retry: {
-            limit: retries,
-            methods: ['get'],
-            statusCodes: RETRY_STATUS,
-            afterStatusCodes: [429, 503],
-            retryOnTimeout: true,
-            backoffLimit: 4_000,
-            // Never wait past the operation budget: a long Retry-After is reported, not slept on.
-            shouldRetry: ({ error }) =>
-              retryDelayMs(error) > opts.deadline - Date.now() - 500 ? false : undefined,
-          },
-        });
-        return { status: response.status, text: await response.text() };
-      } catch (error) {
-        if (error instanceof HTTPError) {
-          const status = error.response.status;
-          const message = await laravelMessage(error.response, this.#secrets());
-          if (status === 401) {
-            if (!renewed && this.#auth.renew) {
-              const fresh = await this.#auth.renew(token);
-              if (fresh) {
-                token = fresh;
-                continue;
-              }
-            }
-            throw new AuthError(
-              `${label}: HTTP 401 ${message} (the access token was rejected; set a new one or log in again)`,
-              label,
-            );
+      const response = await retryingFetch(
+        {
+          url: `${this.#root}/api/v1/${path}`,
+          method: method === 'get' ? 'GET' : 'POST',
+          headers: { ...this.#headers, authorization: `Bearer ${token}` },
+          label,
+          secrets: this.#secrets(),
+        },
+        { retries, attemptMs: this.#requestTimeoutMs, deadline: opts.deadline },
+      );
+      const { status } = response;
+      if (status >= 200 && status < 300)
+        return { status, text: redactSecrets(response.text, this.#secrets()) };
+      const message = errorBodyText(response.text, this.#secrets());
+      if (status === 401) {
+        if (!renewed && this.#auth.renew) {
+          const fresh = await this.#auth.renew(token);
+          if (fresh) {
+            token = fresh;
+            continue;
           }
-          if (status === 404 && opts.allow404) return null;
-          const retryAfter = error.response.headers.get('retry-after');
-          throw new ApiError(
-            `${label}: HTTP ${status} ${message}${retryAfter ? ` (retry after ${retryAfter} s)` : ''}`,
-            status,
-            label,
-          );
         }
-        throw unreachable(error, label, opts.signal, this.#secrets());
+        const fix = this.#auth.fixHint ?? 'get a new access token';
+        throw new AuthError(`${label}: HTTP 401 ${message} (the access token was rejected: ${fix})`, label);
       }
+      if (status === 404 && opts.allow404) return null;
+      const retryAfter = response.headers.get('retry-after');
+      throw new ApiError(
+        `${label}: HTTP ${status} ${message}${retryAfter ? ` (retry after ${retryAfter} s)` : ''}`,
+        status,
+        label,
+      );
     }
   }
 
@@ -228,71 +226,13 @@ function describe(method: string, path: string): string {
   return `${method.toUpperCase()} /api/v1/${path}`;
 }
 
-function tryJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
+/** Session ids go into request paths: only plain identifiers (never `..`, `.` or a slash). */
+function plainId(sessionId: string, label: string): string {
+  if (!PLAIN_ID.test(sessionId)) {
+    throw new InvalidResponseError(
+      `${label}: session id ${JSON.stringify(sessionId.slice(0, 70))} is not a plain identifier; nothing was sent`,
+      label,
+    );
   }
-}
-
-function snippet(text: string, secrets: readonly string[]): string {
-  const flat = redact(text.replace(/\s+/g, ' ').trim(), secrets);
-  if (flat.length === 0) return 'empty body';
-  return flat.length > 60 ? `${flat.slice(0, 60)}...` : flat;
-}
-
-async function laravelMessage(response: Response, secrets: readonly string[]): Promise<string> {
-  let text = '';
-  try {
-    text = await response.text();
-  } catch {
-    return response.statusText;
-  }
-  const parsed = LaravelErrorSchema.safeParse(tryJson(text));
-  if (parsed.success) return redact(parsed.data.message, secrets);
-  if (/<html|<!doctype/i.test(text)) return `(HTML error page${redact(titleOf(text), secrets)})`;
-  return `(${snippet(text, secrets)})`;
-}
-
-function titleOf(html: string): string {
-  const m = /<title>([^<]{1,80})<\/title>/i.exec(html);
-  return m?.[1] ? `: ${m[1].trim()}` : '';
-}
-
-function retryDelayMs(error: Error): number {
-  if (!(error instanceof HTTPError)) return 0;
-  const header = error.response.headers.get('retry-after');
-  if (!header) return 0;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return seconds * 1000;
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? 0 : at - Date.now();
-}
-
-function unreachable(error: unknown, label: string, signal: AbortSignal, secrets: readonly string[]): Error {
-  if (
-    error instanceof KyTimeoutError ||
-    signal.aborted ||
-    (error instanceof DOMException && error.name === 'TimeoutError')
-  ) {
-    return new ApiUnreachableError(`${label}: no answer in time (the charging API did not respond)`, label);
-  }
-  const code = causeCode(error, secrets);
-  return new ApiUnreachableError(`${label}: connection failed${code ? ` (${code})` : ''}`, label, {
-    cause: new Error(redact(error instanceof Error ? error.message : String(error), secrets)),
-  });
-}
-
-/** The innermost useful reason: an errno-style code (ECONNREFUSED) or the root cause's message. */
-function causeCode(error: unknown, secrets: readonly string[]): string | null {
-  let current: unknown = error;
-  let message: string | null = null;
-  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    if (depth > 0) message = redact(current.message, secrets);
-    current = current.cause;
-  }
-  return message;
+  return sessionId;
 }

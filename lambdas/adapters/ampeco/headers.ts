@@ -1,6 +1,9 @@
+import { STOPWATT_VERSION } from '../../version.ts';
+
 /**
- * The fixed header set the official app sends (DESIGN §4). One set, always: the version
- * header can change response shapes, and `If-Modified-Since` is never sent (a 304 would break parsing).
+ * The fixed header set, as the official app sends it except for the user agent: stopwatt names
+ * itself there rather than pose as the vendor's app. The app version headers stay, since they
+ * select the response shapes; `If-Modified-Since` is never sent (a 304 would break parsing).
  */
 export const APP_VERSION = '2.126.0';
 
@@ -11,7 +14,7 @@ export function appHeaders(deviceId: string): Record<string, string> {
     'x-device-id': deviceId,
     'x-app-version': APP_VERSION,
     'x-internal-app-version': APP_VERSION,
-    'user-agent': 'okhttp/4.9.2',
+    'user-agent': `stopwatt/${STOPWATT_VERSION}`,
   };
 }
 

@@ -1,14 +1,7 @@
-import ky, { HTTPError } from 'ky';
 import { z } from 'zod';
-import {
-  ApiError,
-  ApiUnreachableError,
-  AuthError,
-  errorMessage,
-  InvalidResponseError,
-  redact,
-} from '../../errors.ts';
+import { ApiError, AuthError, InvalidResponseError, redact } from '../../errors.ts';
 import type { TokenStore } from '../../ports.ts';
+import { type BoundedResponse, boundedFetch } from '../http/bounded-fetch.ts';
 import type { AccessTokenProvider } from './client.ts';
 import { appHeaders } from './headers.ts';
 
@@ -47,6 +40,7 @@ export class LoginTokenProvider implements AccessTokenProvider {
   readonly #tokens: TokenStore;
   readonly #credentials: CredentialsStore;
   readonly #timeoutMs: number;
+  readonly fixHint: string;
   #attempted = false;
   #current: string | null = null;
 
@@ -56,12 +50,15 @@ export class LoginTokenProvider implements AccessTokenProvider {
     tokens: TokenStore;
     credentials: CredentialsStore;
     timeoutMs?: number;
+    /** For the 401 message once even a fresh login's token is rejected. */
+    fixHint?: string;
   }) {
     this.#root = options.apiUrl.replace(/\/+$/, '');
     this.#deviceId = options.deviceId;
     this.#tokens = options.tokens;
     this.#credentials = options.credentials;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.fixHint = options.fixHint ?? 'check the stored login with `stopwatt login`';
   }
 
   /** Call at the start of each tick: allows one login in it. */
@@ -114,39 +111,11 @@ export class LoginTokenProvider implements AccessTokenProvider {
           client_secret: credentials.clientSecret,
         };
     const secrets = [credentials.password, credentials.clientSecret, credentials.refreshToken ?? ''];
-    let text: string;
-    try {
-      text = await ky
-        .post(`${this.#root}/api/v1/app/oauth/token`, {
-          json: body,
-          headers: appHeaders(this.#deviceId),
-          timeout: this.#timeoutMs,
-          retry: 0,
-        })
-        .text();
-    } catch (error) {
-      if (error instanceof HTTPError) {
-        const status = error.response.status;
-        const detail = redact(await messageOf(error.response), secrets);
-        if (useRefresh && (status === 400 || status === 401)) {
-          // A rejected refresh token is dead (single use, rotating): the next tick uses the password.
-          await this.#credentials.put({ ...credentials, refreshToken: undefined });
-        }
-        if (status === 400 || status === 401) {
-          throw new AuthError(
-            `${LOGIN_PATH}: login failed with HTTP ${status} ${detail}; check the stored credentials (stopwatt login)`,
-            LOGIN_PATH,
-          );
-        }
-        const retryAfter = error.response.headers.get('retry-after');
-        throw new ApiError(
-          `${LOGIN_PATH}: HTTP ${status} ${detail}${retryAfter ? ` (retry after ${retryAfter} s)` : ''}`,
-          status,
-          LOGIN_PATH,
-        );
-      }
-      throw new ApiUnreachableError(`${LOGIN_PATH}: ${redact(errorMessage(error), secrets)}`, LOGIN_PATH);
+    const response = await this.#post(body, secrets);
+    if (response.status < 200 || response.status >= 300) {
+      await this.#failed(response, credentials, useRefresh, secrets);
     }
+    const { text } = response;
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -165,11 +134,49 @@ export class LoginTokenProvider implements AccessTokenProvider {
     this.#current = token;
     return token;
   }
+
+  /** The token request: bounded like every AMPECO request, redirects refused (never re-posted). */
+  #post(body: Record<string, unknown>, secrets: readonly string[]): Promise<BoundedResponse> {
+    return boundedFetch({
+      url: `${this.#root}/api/v1/app/oauth/token`,
+      method: 'POST',
+      headers: { ...appHeaders(this.#deviceId), 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      deadline: Date.now() + this.#timeoutMs,
+      label: LOGIN_PATH,
+      secrets,
+    });
+  }
+
+  async #failed(
+    response: BoundedResponse,
+    credentials: LoginCredentials,
+    useRefresh: boolean,
+    secrets: readonly string[],
+  ): Promise<never> {
+    const { status } = response;
+    const detail = redact(messageOf(response.text), secrets);
+    if (useRefresh && (status === 400 || status === 401)) {
+      // A rejected refresh token is dead (single use, rotating): the next tick uses the password.
+      await this.#credentials.put({ ...credentials, refreshToken: undefined });
+    }
+    if (status === 400 || status === 401) {
+      throw new AuthError(
+        `${LOGIN_PATH}: login failed with HTTP ${status} ${detail}; check the stored credentials (stopwatt login)`,
+        LOGIN_PATH,
+      );
+    }
+    const retryAfter = response.headers.get('retry-after');
+    throw new ApiError(
+      `${LOGIN_PATH}: HTTP ${status} ${detail}${retryAfter ? ` (retry after ${retryAfter} s)` : ''}`,
+      status,
+      LOGIN_PATH,
+    );
+  }
 }
 
-async function messageOf(response: Response): Promise<string> {
+function messageOf(text: string): string {
   try {
-    const text = await response.text();
     const json = JSON.parse(text) as { message?: unknown; error_description?: unknown };
     const message = json.message ?? json.error_description;
     return typeof message === 'string' ? message : '';

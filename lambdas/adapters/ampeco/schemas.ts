@@ -7,11 +7,14 @@ const isoDate = z
   .transform((v) => new Date(v));
 
 const id = z.union([z.string().min(1), z.number().int()]).transform(String);
+/** Session ids go into request paths: a plain identifier, never `.`, `..` or anything with a slash. */
+export const PLAIN_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const sessionId = id.pipe(z.string().regex(PLAIN_ID, 'must be a plain identifier (letters, digits, _ or -)'));
 const amount = z.number().finite().nullable().optional();
 
 /** The session object as the app API returns it. Unknown fields are tolerated (and dropped). */
 export const SessionSchema = z.object({
-  id,
+  id: sessionId,
   status: z.string().min(1),
   chargingState: z.string().nullable().optional(),
   startedAt: isoDate.nullable().optional(),

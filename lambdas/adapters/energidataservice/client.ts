@@ -2,11 +2,11 @@
  * Energi Data Service (api.energidataservice.dk) client for the `DayAheadPrices` dataset.
  * No key, nothing secret: the URL may be logged as is.
  */
-import ky, { HTTPError, type KyInstance, TimeoutError } from 'ky';
 import { z } from 'zod';
 import type { SpotSlot } from '../../core/consumer-price.ts';
 import { wallTime } from '../../core/local-time.ts';
-import { InvalidResponseError, PriceUnavailableError } from '../../errors.ts';
+import { ApiError, ApiUnreachableError, InvalidResponseError, PriceUnavailableError } from '../../errors.ts';
+import { type BoundedResponse, boundedFetch } from '../http/bounded-fetch.ts';
 
 export const DEFAULT_EDS_URL = 'https://api.energidataservice.dk';
 
@@ -58,8 +58,6 @@ export interface EnergiDataServiceClientOptions {
   readonly timeoutMs?: number | undefined;
   /** Wait before the single retry after a 5xx or a network error. @default 1_000 */
   readonly retryDelayMs?: number | undefined;
-  /** For tests. @default globalThis.fetch */
-  readonly fetch?: typeof globalThis.fetch | undefined;
 }
 
 /** `TimeUTC` carries no zone designator but is UTC: append Z before parsing. */
@@ -113,26 +111,12 @@ function edsLocalTime(instant: Date): string {
 export class EnergiDataServiceClient implements DayAheadPriceFeed {
   readonly baseUrl: string;
   private readonly timeoutMs: number;
-  private readonly http: KyInstance;
+  private readonly retryDelayMs: number;
 
   constructor(options: EnergiDataServiceClientOptions = {}) {
     this.baseUrl = (options.baseUrl ?? DEFAULT_EDS_URL).replace(/\/+$/, '');
     this.timeoutMs = Math.min(options.timeoutMs ?? 10_000, 10_000);
-    const retryDelayMs = options.retryDelayMs ?? 1_000;
-    this.http = ky.create({
-      timeout: this.timeoutMs,
-      // The free service answers 403/429 when hammered: one retry, on 5xx and network errors only.
-      retry: {
-        limit: 1,
-        methods: ['get'],
-        statusCodes: [500, 502, 503, 504],
-        afterStatusCodes: [],
-        retryOnTimeout: false,
-        delay: () => retryDelayMs,
-      },
-      headers: { accept: 'application/json' },
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-    });
+    this.retryDelayMs = options.retryDelayMs ?? 1_000;
   }
 
   /** The URL for one area and UTC range, with a margin (EDS reads start/end as local time). */
@@ -165,34 +149,64 @@ export class EnergiDataServiceClient implements DayAheadPriceFeed {
     return parseDayAheadResponse(body, { area, start, end });
   }
 
+  /**
+   * The body of one GET, bounded in time and size, redirects refused. The free service answers
+   * 403/429 when hammered: one retry, on 5xx and network errors only.
+   */
   private async fetchText(url: string): Promise<string> {
-    try {
-      return await this.http.get(url).text();
-    } catch (error) {
-      if (error instanceof HTTPError) {
-        const status = error.response.status;
-        if (status === 403 || status === 429) {
-          const retryAfter = error.response.headers.get('retry-after');
-          const hint = retryAfter ? `, retry-after ${retryAfter}` : '';
-          throw new PriceUnavailableError(
-            `Energi Data Service refused ${REQUEST} with HTTP ${status} (rate limited${hint}); not retrying`,
-            { cause: error },
-          );
-        }
-        throw new PriceUnavailableError(`Energi Data Service answered ${REQUEST} with HTTP ${status}`, {
-          cause: error,
+    for (let attempt = 0; ; attempt++) {
+      const deadline = Date.now() + this.timeoutMs;
+      let response: BoundedResponse;
+      try {
+        response = await boundedFetch({
+          url,
+          method: 'GET',
+          headers: { accept: 'application/json' },
+          deadline,
+          label: REQUEST,
         });
+      } catch (error) {
+        const timedOut = Date.now() >= deadline;
+        if (error instanceof ApiUnreachableError && !timedOut && attempt === 0) {
+          await this.pause();
+          continue;
+        }
+        throw this.unavailable(error, timedOut);
       }
-      if (error instanceof TimeoutError) {
+      const { status } = response;
+      if (status >= 200 && status < 300) return response.text;
+      if (status >= 500 && attempt === 0) {
+        await this.pause();
+        continue;
+      }
+      if (status === 403 || status === 429) {
+        const retryAfter = response.headers.get('retry-after');
+        const hint = retryAfter ? `, retry-after ${retryAfter}` : '';
         throw new PriceUnavailableError(
-          `Energi Data Service did not answer ${REQUEST} within ${this.timeoutMs} ms`,
-          { cause: error },
+          `Energi Data Service refused ${REQUEST} with HTTP ${status} (rate limited${hint}); not retrying`,
         );
       }
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new PriceUnavailableError(`Energi Data Service unreachable at ${this.baseUrl}: ${reason}`, {
-        cause: error,
-      });
+      throw new PriceUnavailableError(`Energi Data Service answered ${REQUEST} with HTTP ${status}`);
     }
+  }
+
+  private pause(): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, this.retryDelayMs));
+  }
+
+  private unavailable(error: unknown, timedOut: boolean): Error {
+    if (error instanceof InvalidResponseError) return error;
+    if (timedOut) {
+      return new PriceUnavailableError(
+        `Energi Data Service did not answer ${REQUEST} within ${this.timeoutMs} ms`,
+        { cause: error },
+      );
+    }
+    if (error instanceof ApiError)
+      return new PriceUnavailableError(`Energi Data Service: ${error.message}`, { cause: error });
+    const reason = error instanceof Error ? error.message : String(error);
+    return new PriceUnavailableError(`Energi Data Service unreachable at ${this.baseUrl}: ${reason}`, {
+      cause: error,
+    });
   }
 }

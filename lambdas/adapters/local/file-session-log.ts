@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readdir } from 'node:fs/promises';
+import { appendFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Decision } from '../../core/decide.ts';
 import type { Snapshot } from '../../core/snapshot.ts';
@@ -16,7 +16,7 @@ import {
   serializeStopClaim,
   serializeStopResult,
 } from '../serialization.ts';
-import { createExclusive, readIfExists, segment, writeFileAtomic } from './files.ts';
+import { createExclusive, makeDirs, readIfExists, segment, writeFileAtomic } from './files.ts';
 
 /**
  * The session log in a local directory (the default for CLI runs):
@@ -55,7 +55,7 @@ export class FileSessionLog implements SessionLog {
         const previous = await readIfExists(this.#file(claim.sessionId, `claim-${claim.attempt - 1}.json`));
         if (previous === null) return false;
       }
-      await mkdir(this.#dir(claim.sessionId), { recursive: true });
+      await makeDirs(this.#dir(claim.sessionId));
       const path = this.#file(claim.sessionId, `claim-${claim.attempt}.json`);
       // Complete or absent, never empty: a runner killed mid-write must not leave a claim that
       // nobody can read (it would block every later stop of the session).
@@ -163,7 +163,7 @@ export class FileSessionLog implements SessionLog {
   }
 
   async #append(sessionId: string, entry: TimelineEntry): Promise<void> {
-    await mkdir(this.#dir(sessionId), { recursive: true });
+    await makeDirs(this.#dir(sessionId));
     // One write call per line: appends of a few hundred bytes are not interleaved between processes.
     await appendFile(this.#file(sessionId, 'events.jsonl'), `${JSON.stringify(timelineRecord(entry))}\n`);
   }

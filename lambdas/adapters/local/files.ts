@@ -1,10 +1,46 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { link, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+
+/**
+ * `mkdir -p` that always ends. Node's recursive mkdir spins forever at 100 % CPU where a parent
+ * exists but creating a child answers ENOENT (`/proc/nope`): here each missing level is created
+ * once, from the nearest existing ancestor down, and such a refusal is reported.
+ */
+export async function makeDirs(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let current = resolve(dir); ; current = dirname(current)) {
+    const found = await stat(current).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return null;
+      throw error;
+    });
+    if (found !== null) {
+      if (found.isDirectory()) break;
+      throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${current}'`), { code: 'ENOTDIR' });
+    }
+    missing.push(current);
+    if (dirname(current) === current) break;
+  }
+  for (const level of missing.reverse()) {
+    try {
+      await mkdir(level);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') continue;
+      if (code === 'ENOENT') {
+        throw Object.assign(
+          new Error(`cannot create the directory ${level}: this file system does not allow it (ENOENT)`),
+          { code },
+        );
+      }
+      throw error;
+    }
+  }
+}
 
 /** Writes a file atomically (temp file + rename) so a crash never leaves half a record. */
 export async function writeFileAtomic(path: string, data: string, mode = 0o644): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await makeDirs(dirname(path));
   const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     await writeFile(temp, data, { mode });
