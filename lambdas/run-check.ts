@@ -380,7 +380,9 @@ async function persistOnce(store: RulesStore, change: NonNullable<OnceResult['ch
 
 async function record(deps: CheckDeps, snapshot: Snapshot, at: Date, decision: Decision): Promise<void> {
   await deps.log.recordObservation(snapshot);
-  await deps.log.recordDecision(snapshot.sessionId, at, decision);
+  // A dry run logs its `end` as such, so the history never shows it as a stop.
+  const dryRun = decision.action === 'end' && deps.rules.dryRun === true;
+  await deps.log.recordDecision(snapshot.sessionId, at, dryRun ? { ...decision, dryRun } : decision);
   const existing = await deps.log.latestClaim(snapshot.sessionId);
   await deps.log.putSummary({
     sessionId: snapshot.sessionId,

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { EXIT_OK } from '../bin/cli/io.ts';
 import { main } from '../bin/cli/main.ts';
+import { summaryLines } from '../bin/cli/session-summary.ts';
 import type { PreparedCheck } from '../bin/commands/check.ts';
 import { watchLoop } from '../bin/commands/watch.ts';
 import { AmpecoClient } from '../lambdas/adapters/ampeco/client.ts';
@@ -22,7 +23,16 @@ const controller = new AbortController();
 process.on('SIGINT', () => controller.abort());
 const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal };
 
-if (process.env.STOPWATT_TOKEN) {
+const HELP = `Usage: npm start [-- --live] [-- <watch options>]
+
+Without STOPWATT_TOKEN: a 10-second demo against a simulated charger (no account needed).
+With STOPWATT_TOKEN and STOPWATT_API_URL: watches your real account in dry-run mode (it ends
+nothing); add --live to let it end the session. The watch options are those of
+'stopwatt watch --help' (e.g. --energy-kwh 20).`;
+
+if (args.includes('--help') || args.includes('-h')) {
+  process.stdout.write(`${HELP}\n`);
+} else if (process.env.STOPWATT_TOKEN) {
   // Real account: show what would happen first. Ending sessions needs an explicit --live.
   const live = args.includes('--live');
   const rest = args.filter((a) => a !== '--live');
@@ -97,15 +107,10 @@ async function demo(): Promise<number> {
     const meterWh = simulator.endRequests(session.id)[0]?.sessionEnergyWh ?? null;
     process.stdout.write(
       [
-        '',
-        `Summary (read back from ${store}):`,
-        `  session       ${session.id}`,
-        `  stop reason   ${summary?.stopReason ?? 'none'}${summary?.stopDetail ? ` (${summary.stopDetail})` : ''}`,
-        `  energy        ${summary ? summary.energyKwh.toFixed(3) : '?'} kWh at the last reading`,
+        ...summaryLines(summary, session.id, store),
         meterWh === null
           ? '  the session was not ended'
           : `  meter at stop ${(meterWh / 1000).toFixed(3)} kWh: ${((meterWh / 1000 - targetKwh) * 1000).toFixed(1)} Wh from the target`,
-        `  cost          ${summary?.cost?.toFixed(2) ?? '?'} ${summary?.currency ?? ''}`,
         `  /end calls    ${simulator.endRequests(session.id).length}`,
         `  wall time     ${((Date.now() - started) / 1000).toFixed(1)} s`,
         '',

@@ -90,6 +90,8 @@ export interface PreparedCheck {
   readonly secrets: readonly string[];
   readonly warnings: string[];
   readonly hasRule: boolean;
+  /** Where the ticks log (for the summary `watch` prints at the end). */
+  readonly log?: SessionLog;
 }
 
 /** Builds the dependencies for a local tick from flags and environment (shared by check and watch). */
@@ -148,6 +150,7 @@ export async function prepareCheck(
     secrets: [token, ...secretsFrom(io.env)],
     warnings,
     hasRule: hasAnyRule(rules),
+    log: adapters.log,
     run: () =>
       runCheck({
         api: adapters.api,

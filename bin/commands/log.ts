@@ -111,7 +111,7 @@ export function timelineText(sessionId: string, timeline: readonly TimelineEntry
         const d = entry.decision;
         const text =
           d.action === 'end'
-            ? `end (${d.reason}): ${d.detail}`
+            ? `${d.dryRun ? 'dry run: would end' : 'end'} (${d.reason}): ${d.detail}`
             : d.action === 'continue'
               ? `continue: ${d.notes.join('; ')}`
               : d.action;

@@ -4,7 +4,9 @@ import { ApiError, ApiUnreachableError, errorMessage, redact } from '../../lambd
 import type { Clock } from '../../lambdas/ports.ts';
 import type { CheckOutcome } from '../../lambdas/run-check.ts';
 import { type CliIo, EXIT_OK, reportError, secretsFrom, UsageError } from '../cli/io.ts';
+import { storeDir } from '../cli/local-deps.ts';
 import { RULE_FLAGS_HELP } from '../cli/rule-flags.ts';
+import { summaryLines } from '../cli/session-summary.ts';
 import {
   CHECK_OPTIONS,
   humanOutcome,
@@ -62,7 +64,14 @@ export async function watchCommand(args: string[], io: CliIo): Promise<number> {
       io.stderr.write('stopwatt: no rule is set, so nothing will be ended (see --help)\n');
     // The target from the effective rules (flags, rules file or stored rules), for the progress bar.
     const energyTargetKwh = prepared.rules.once?.energyKwh ?? prepared.rules.energyKwh;
-    await watchLoop(prepared, io, { intervalMs, clock, energyTargetKwh });
+    const last = await watchLoop(prepared, io, { intervalMs, clock, energyTargetKwh });
+    if (last?.sessionId && !io.signal?.aborted && prepared.log) {
+      const summary = (await prepared.log.listSessions()).find((s) => s.sessionId === last.sessionId);
+      const source = values.table
+        ? `DynamoDB table ${values.table}`
+        : storeDir(io, values.store as string | undefined);
+      io.stdout.write(`${summaryLines(summary, last.sessionId, source).join('\n')}\n`);
+    }
     return EXIT_OK;
   } catch (error) {
     return reportError(error, io, secrets);

@@ -43,7 +43,13 @@ export const DecisionCodec = z.discriminatedUnion('action', [
     notes: z.array(z.string()).readonly(),
     wake: z.object({ at: IsoDate, reason: StopReasonSchema }).nullable(),
   }),
-  z.object({ action: z.literal('end'), sessionId: z.string(), reason: StopReasonSchema, detail: z.string() }),
+  z.object({
+    action: z.literal('end'),
+    sessionId: z.string(),
+    reason: StopReasonSchema,
+    detail: z.string(),
+    dryRun: z.literal(true).optional(),
+  }),
 ]);
 
 export const StopClaimCodec = z.object({

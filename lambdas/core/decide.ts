@@ -48,6 +48,8 @@ export type Decision =
       readonly reason: StopReason;
       /** Human-readable: which rule, with the numbers. */
       readonly detail: string;
+      /** Set in the log when dry-run rules kept the session going: nothing was sent. */
+      readonly dryRun?: true;
     };
 
 /**

@@ -2,9 +2,10 @@
  * What a driver sees from the spawned CLI (issue 15): messages, local times, dry runs, the watch
  * summary, deploy hints. Real loopback servers: the AMPECO simulator, the price feed, SSM.
  */
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AmpecoSimulator, realClock } from '../support/ampeco-simulator.ts';
-import { baseEnv, runCli } from '../support/cli-runner.ts';
+import { baseEnv, ROOT, runCli } from '../support/cli-runner.ts';
 import { LOCAL_CREDENTIALS } from '../support/dynamodb-local.ts';
 import { SsmServer } from '../support/ssm-server.ts';
 import { tempDir } from '../support/temp-dir.ts';
@@ -110,5 +111,62 @@ describe('messages', () => {
     expect(run.stderr).toBe(
       'stopwatt: --max-price needs a value (negative numbers are not allowed) (try stopwatt prices --help)\n',
     );
+  });
+});
+
+describe('dry runs in the history', () => {
+  it('show as dry runs in log, not as stops', async () => {
+    // Prepare
+    const { sim, env } = await localSetup(`tok-${'d'.repeat(24)}`);
+    const checked = await runCli(['check', '--dry-run', '--energy-kwh', '1', '--horizon', '0'], env);
+
+    // Act
+    const run = await runCli(['log', '100001'], env);
+
+    // Assess
+    expect(checked.stdout).toContain('dry run: would end');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/decided {3}dry run: would end \(energy\): /);
+    expect(run.stdout).not.toMatch(/decided {3}end \(/);
+    expect(sim.endRequests('100001')).toHaveLength(0);
+  });
+});
+
+describe('watch and the demo', () => {
+  it('ends watch with the summary of the session it ended', async () => {
+    // Prepare
+    const { sim, env } = await localSetup(`tok-${'w'.repeat(24)}`);
+
+    // Act
+    const run = await runCli(['watch', '--energy-kwh', '1', '--interval', '5'], env);
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(sim.endRequests('100001')).toHaveLength(1);
+    expect(run.stdout).toContain('Summary (read back from ');
+    expect(run.stdout).toMatch(/ {2}session {7}100001\n/);
+    expect(run.stdout).toMatch(/ {2}stop reason {3}energy \(energy 2\.\d+ kWh reached the target of 1 kWh\)/);
+    expect(run.stdout).toMatch(/ {2}energy {8}2\.\d{3} kWh at the last reading/);
+    expect(run.stdout).toMatch(/ {2}cost {10}(\d+\.\d\d DKK|\?)/);
+  });
+
+  it('prints help for npm start -- --help instead of running the demo', async () => {
+    // Act
+    const run = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', '--help'], {
+        cwd: ROOT,
+        env: baseEnv(),
+      });
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+      });
+      child.on('close', (code) => resolve({ code, stdout }));
+    });
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Usage: npm start/);
+    expect(run.stdout).not.toContain('simulated AMPECO API');
   });
 });
