@@ -1,6 +1,15 @@
+import { answerAgainst } from '../lambdas/adapters/claims.ts';
+import { byTimelineOrder } from '../lambdas/adapters/timeline-order.ts';
 import type { Decision } from '../lambdas/core/decide.ts';
 import type { Snapshot } from '../lambdas/core/snapshot.ts';
-import type { SessionLog, SessionSummary, StopClaim, StopResult, TimelineEntry } from '../lambdas/ports.ts';
+import type {
+  ClaimAnswer,
+  SessionLog,
+  SessionSummary,
+  StopClaim,
+  StopResult,
+  TimelineEntry,
+} from '../lambdas/ports.ts';
 import type { VirtualClock } from './virtual-clock.ts';
 
 /** DynamoDB requests the real adapter (lambdas/adapters/dynamodb/session-log.ts) makes per method. */
@@ -39,7 +48,7 @@ interface SessionData {
 
 /**
  * Bench-only SessionLog in memory, with the DynamoDB adapter's semantics (conditional claim:
- * attempt 1 only when unclaimed, attempt n only after n - 1) and its request counts.
+ * attempt 1 only when unclaimed, attempt n only after n - 1, a repeated claim recognised) and its request counts.
  */
 export class InMemorySessionLog implements SessionLog {
   readonly ops: DynamoOps = {
@@ -68,15 +77,15 @@ export class InMemorySessionLog implements SessionLog {
     this.#data(sessionId).timeline.push({ kind: 'decision', at, decision });
   }
 
-  async claimStop(claim: StopClaim): Promise<boolean> {
+  async claimStop(claim: StopClaim): Promise<ClaimAnswer> {
     // One conditional UpdateItem: the check and the write happen at one instant.
     await this.#write({ kind: 'claim', claim });
     const data = this.#data(claim.sessionId);
-    const stored = data.claims[data.claims.length - 1]?.attempt ?? 0;
-    if (stored !== claim.attempt - 1) return false;
+    const latest = data.claims[data.claims.length - 1] ?? null;
+    if ((latest?.attempt ?? 0) !== claim.attempt - 1) return answerAgainst(latest, claim);
     data.claims.push(claim);
     data.timeline.push({ kind: 'claim', at: claim.claimedAt, claim });
-    return true;
+    return { kind: 'claimed' };
   }
 
   async latestClaim(sessionId: string): Promise<StopClaim | null> {
@@ -117,13 +126,14 @@ export class InMemorySessionLog implements SessionLog {
     const since = options.since?.getTime() ?? Number.NEGATIVE_INFINITY;
     return [...this.#sessions.values()]
       .map((d) => d.summary)
-      .filter((s): s is SessionSummary => s !== null && (s.startedAt ?? s.lastSeenAt).getTime() >= since);
+      .filter((s): s is SessionSummary => s !== null && (s.startedAt ?? s.lastSeenAt).getTime() >= since)
+      .sort((a, b) => (a.startedAt ?? a.lastSeenAt).getTime() - (b.startedAt ?? b.lastSeenAt).getTime());
   }
 
   async timeline(sessionId: string): Promise<TimelineEntry[]> {
     await this.#read();
     const entries = this.#sessions.get(sessionId)?.timeline ?? [];
-    return [...entries].sort((a, b) => a.at.getTime() - b.at.getTime());
+    return [...entries].sort(byTimelineOrder);
   }
 
   #data(sessionId: string): SessionData {

@@ -49,6 +49,14 @@ export interface StopClaim {
   readonly by: string;
 }
 
+/**
+ * `held`: another claim is in the way; `claim` is the stored one (null when attempt N was offered
+ * but N - 1 was never claimed).
+ */
+export type ClaimAnswer =
+  | { readonly kind: 'claimed' }
+  | { readonly kind: 'held'; readonly claim: StopClaim | null };
+
 export interface StopResult {
   readonly sessionId: string;
   readonly attempt: number;
@@ -85,10 +93,12 @@ export interface SessionLog {
   recordObservation(snapshot: Snapshot): Promise<void>;
   recordDecision(sessionId: string, at: Date, decision: Decision): Promise<void>;
   /**
-   * Atomically claims `claim.attempt` for the session. Returns true for exactly one caller per
-   * (session, attempt); false when it was already claimed. Throws when the claim cannot be written.
+   * Atomically claims `claim.attempt` for the session: attempt 1 when the session has no claim,
+   * attempt N only when the latest claim is N - 1. Exactly one caller per (session, attempt) gets
+   * `claimed`; offering the very claim that is stored (a retry after a lost answer) is `claimed`
+   * too. Throws when the claim cannot be written.
    */
-  claimStop(claim: StopClaim): Promise<boolean>;
+  claimStop(claim: StopClaim): Promise<ClaimAnswer>;
   /** The latest claim for the session, or null. */
   latestClaim(sessionId: string): Promise<StopClaim | null>;
   recordStopResult(result: StopResult): Promise<void>;

@@ -7,12 +7,18 @@ import {
   paginateQuery,
   QueryCommand,
   type QueryCommandInput,
-  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Decision } from '../../core/decide.ts';
 import type { Snapshot } from '../../core/snapshot.ts';
 import { ConfigError, errorMessage, SessionLogError } from '../../errors.ts';
-import type { SessionLog, SessionSummary, StopClaim, StopResult, TimelineEntry } from '../../ports.ts';
+import type {
+  ClaimAnswer,
+  SessionLog,
+  SessionSummary,
+  StopClaim,
+  StopResult,
+  TimelineEntry,
+} from '../../ports.ts';
 import {
   IsoDate,
   reviveDecision,
@@ -23,9 +29,9 @@ import {
   serializeDecision,
   serializeSessionSummary,
   serializeSnapshot,
-  serializeStopClaim,
   serializeStopResult,
 } from '../serialization.ts';
+import { byTimelineOrder } from '../timeline-order.ts';
 import {
   accountPk,
   CLAIM_SK,
@@ -44,6 +50,7 @@ import {
   SUMMARY_SK,
   sessionPk,
 } from './records.ts';
+import { writeStopClaim } from './stop-claim.ts';
 
 /**
  * A DynamoDB client for the log table. Throttling (ProvisionedThroughputExceededException,
@@ -67,13 +74,6 @@ export interface DynamoDbSessionLogOptions {
 }
 
 type Item = Record<string, unknown>;
-
-const KIND_ORDER: Readonly<Record<TimelineEntry['kind'], number>> = {
-  observation: 0,
-  decision: 1,
-  claim: 2,
-  result: 3,
-};
 
 /** SessionLog on one DynamoDB table (DESIGN §8). Every failure throws SessionLogError with `cause`. */
 export class DynamoDbSessionLog implements SessionLog {
@@ -120,49 +120,18 @@ export class DynamoDbSessionLog implements SessionLog {
     });
   }
 
-  /**
-   * One conditional UpdateItem: attempt 1 requires that no claim exists, attempt n > 1 that the
-   * stored claim is n - 1. The item keeps every claim in `claims` for the timeline.
-   */
-  async claimStop(claim: StopClaim): Promise<boolean> {
-    const what = `stop claim ${claim.attempt} of session ${claim.sessionId}`;
-    if (!Number.isInteger(claim.attempt) || claim.attempt < 1) {
-      throw new SessionLogError(`cannot write ${what}: attempt must be a positive integer`);
-    }
-    const record = serializeStopClaim(claim);
-    const fields: Item = { ...record, kind: 'claim' satisfies ItemKind, writtenAt: this.now().toISOString() };
-    const names: Record<string, string> = { '#claims': 'claims' };
-    const values: Record<string, unknown> = { ':claimsEmpty': [], ':claimsEntry': [record] };
-    const sets: string[] = ['#claims = list_append(if_not_exists(#claims, :claimsEmpty), :claimsEntry)'];
-    for (const [key, value] of Object.entries(fields)) {
-      names[`#${key}`] = key;
-      values[`:${key}`] = value;
-      sets.push(`#${key} = :${key}`);
-    }
-    // DynamoDB rejects unused names and values, so each condition adds only its own.
-    let condition: string;
-    if (claim.attempt === 1) {
-      condition = 'attribute_not_exists(#pk)';
-      names['#pk'] = 'pk';
-    } else {
-      condition = '#attempt = :previousAttempt';
-      values[':previousAttempt'] = claim.attempt - 1;
-    }
+  async claimStop(claim: StopClaim): Promise<ClaimAnswer> {
+    const target = {
+      doc: this.doc,
+      tableName: this.tableName,
+      pk: this.pk(claim.sessionId),
+      writtenAt: this.now(),
+    };
     try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: this.pk(claim.sessionId), sk: CLAIM_SK },
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return true;
+      return await writeStopClaim(target, claim);
     } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw this.failure(`write ${what}`, error);
+      if (error instanceof SessionLogError) throw error;
+      throw this.failure(`write stop claim ${claim.attempt} of session ${claim.sessionId}`, error);
     }
   }
 
@@ -307,7 +276,7 @@ export class DynamoDbSessionLog implements SessionLog {
     // STOP#RESULT duplicates its attempt's item; it only adds an entry if that item is missing.
     if (latestResult && !results.has(latestResult.attempt)) results.set(latestResult.attempt, latestResult);
     for (const result of results.values()) entries.push({ kind: 'result', at: result.at, result });
-    return entries.sort((a, b) => a.at.getTime() - b.at.getTime() || KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
+    return entries.sort(byTimelineOrder);
   }
 
   private pk(sessionId: string): string {

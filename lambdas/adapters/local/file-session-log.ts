@@ -3,7 +3,15 @@ import { join } from 'node:path';
 import type { Decision } from '../../core/decide.ts';
 import type { Snapshot } from '../../core/snapshot.ts';
 import { SessionLogError } from '../../errors.ts';
-import type { SessionLog, SessionSummary, StopClaim, StopResult, TimelineEntry } from '../../ports.ts';
+import type {
+  ClaimAnswer,
+  SessionLog,
+  SessionSummary,
+  StopClaim,
+  StopResult,
+  TimelineEntry,
+} from '../../ports.ts';
+import { answerAgainst } from '../claims.ts';
 import {
   reviveDecision,
   reviveSessionSummary,
@@ -16,6 +24,7 @@ import {
   serializeStopClaim,
   serializeStopResult,
 } from '../serialization.ts';
+import { byTimelineOrder } from '../timeline-order.ts';
 import { createExclusive, makeDirs, readIfExists, segment, writeFileAtomic } from './files.ts';
 
 /**
@@ -49,20 +58,27 @@ export class FileSessionLog implements SessionLog {
     await this.#guard('record a decision', () => this.#append(sessionId, { kind: 'decision', at, decision }));
   }
 
-  async claimStop(claim: StopClaim): Promise<boolean> {
+  async claimStop(claim: StopClaim): Promise<ClaimAnswer> {
     return this.#guard('write the stop claim', async () => {
-      if (claim.attempt > 1) {
-        const previous = await readIfExists(this.#file(claim.sessionId, `claim-${claim.attempt - 1}.json`));
-        if (previous === null) return false;
+      if (claim.attempt > 1 && !(await this.#readClaim(claim.sessionId, claim.attempt - 1))) {
+        return answerAgainst(await this.latestClaim(claim.sessionId), claim);
       }
       await makeDirs(this.#dir(claim.sessionId));
       const path = this.#file(claim.sessionId, `claim-${claim.attempt}.json`);
       // Complete or absent, never empty: a runner killed mid-write must not leave a claim that
       // nobody can read (it would block every later stop of the session).
-      if (!(await createExclusive(path, json(serializeStopClaim(claim))))) return false;
+      if (!(await createExclusive(path, json(serializeStopClaim(claim))))) {
+        return answerAgainst(await this.#readClaim(claim.sessionId, claim.attempt), claim);
+      }
       await this.#append(claim.sessionId, { kind: 'claim', at: claim.claimedAt, claim });
-      return true;
+      return { kind: 'claimed' };
     });
+  }
+
+  async #readClaim(sessionId: string, attempt: number): Promise<StopClaim | null> {
+    const text = await readIfExists(this.#file(sessionId, `claim-${attempt}.json`));
+    // Only the no-hard-link fallback can show a claim file before its content: skip it then.
+    return text ? reviveStopClaim(JSON.parse(text), `claim ${attempt} of session ${sessionId}`) : null;
   }
 
   async latestClaim(sessionId: string): Promise<StopClaim | null> {
@@ -74,9 +90,8 @@ export class FileSessionLog implements SessionLog {
         .map(Number)
         .sort((a, b) => b - a);
       for (const attempt of attempts) {
-        const text = await readIfExists(this.#file(sessionId, `claim-${attempt}.json`));
-        // Only the no-hard-link fallback can show a claim file before its content: skip it then.
-        if (text) return reviveStopClaim(JSON.parse(text), `claim ${attempt} of session ${sessionId}`);
+        const claim = await this.#readClaim(sessionId, attempt);
+        if (claim) return claim;
       }
       return null;
     });
@@ -85,15 +100,20 @@ export class FileSessionLog implements SessionLog {
   async recordStopResult(result: StopResult): Promise<void> {
     await this.#guard('record the stop result', async () => {
       await this.#append(result.sessionId, { kind: 'result', at: result.at, result });
+      // An older attempt's result (written late) never replaces the latest one.
+      const latest = await this.#latestResult(result.sessionId);
+      if (latest && latest.attempt > result.attempt) return;
       await writeFileAtomic(this.#file(result.sessionId, 'result.json'), json(serializeStopResult(result)));
     });
   }
 
   async latestStopResult(sessionId: string): Promise<StopResult | null> {
-    return this.#guard('read the stop result', async () => {
-      const text = await readIfExists(this.#file(sessionId, 'result.json'));
-      return text ? reviveStopResult(JSON.parse(text)) : null;
-    });
+    return this.#guard('read the stop result', () => this.#latestResult(sessionId));
+  }
+
+  async #latestResult(sessionId: string): Promise<StopResult | null> {
+    const text = await readIfExists(this.#file(sessionId, 'result.json'));
+    return text ? reviveStopResult(JSON.parse(text)) : null;
   }
 
   async lastObservation(sessionId: string): Promise<Snapshot | null> {
@@ -141,7 +161,7 @@ export class FileSessionLog implements SessionLog {
         .split('\n')
         .filter((line) => line.trim().length > 0)
         .map(parseTimelineLine)
-        .sort((a, b) => a.at.getTime() - b.at.getTime());
+        .sort(byTimelineOrder);
     });
   }
 
