@@ -16,9 +16,9 @@ import { SsmCredentialsStore, SsmRulesStore, SsmTokenStore } from '../adapters/s
 import { systemClock } from '../adapters/system-clock.ts';
 import { parseRules } from '../config.ts';
 import { AuthError, ConfigError, errorMessage } from '../errors.ts';
+import { authFailedNotice, expiryNotice, rulesInvalidNotice } from '../notices.ts';
 import type { Notifier } from '../ports.ts';
 import { type CheckOutcome, runCheck } from '../run-check.ts';
-import { expiryNotice } from '../token-notices.ts';
 import type { HandlerDeps } from './handler.ts';
 
 export interface AccountRuntime {
@@ -84,17 +84,7 @@ export function buildAccountRuntime(deps: HandlerDeps, name: string): AccountRun
 
   const notifyAuthFailed = async (error: AuthError, loginMode: boolean, warn: (m: string) => void) => {
     await notify(
-      {
-        kind: 'auth-failed',
-        key: `auth-failed:${clock.now().toISOString().slice(0, 10)}`,
-        subject: 'stopwatt cannot sign in to your charging account',
-        message: `${errorMessage(error)}. stopwatt cannot see or end sessions until this is fixed: ${
-          loginMode
-            ? `check the login with \`stopwatt login --account ${name}\``
-            : `get a new token from the app and run \`stopwatt token set --account ${name}\``
-        }.`,
-        data: { account: name },
-      },
+      authFailedNotice({ account: name, error: errorMessage(error), loginMode, now: clock.now() }),
       warn,
     );
   };
@@ -102,7 +92,6 @@ export function buildAccountRuntime(deps: HandlerDeps, name: string): AccountRun
   return {
     async tick(secrets, warn) {
       warnings.current = warn;
-      const day = clock.now().toISOString().slice(0, 10);
       let rules: ReturnType<typeof parseRules>;
       try {
         // With no stored rules nothing is ended; the account's price area is still the default.
@@ -110,13 +99,7 @@ export function buildAccountRuntime(deps: HandlerDeps, name: string): AccountRun
       } catch (error) {
         if (error instanceof ConfigError) {
           await notify(
-            {
-              kind: 'rules-invalid',
-              key: `rules-invalid:${day}:${errorMessage(error)}`,
-              subject: 'stopwatt: your rules are invalid',
-              message: `${errorMessage(error)}. Nothing is ended until they are fixed: run \`stopwatt rules reset --account ${name} --region <region>\`, then \`stopwatt rules set --account ${name} --region <region> ...\`.`,
-              data: { account: name },
-            },
+            rulesInvalidNotice({ account: name, error: errorMessage(error), now: clock.now() }),
             warn,
           );
         }

@@ -1,5 +1,5 @@
 /**
- * Key layout of the single stopwatt table (DESIGN §8). Every item has `pk`, `sk` and `kind`;
+ * Key layout of the single stopwatt table. Every item has `pk`, `sk` and `kind`;
  * the record's own fields sit beside them as top-level attributes so the table stays readable
  * in the console. Observations and decisions carry `expiresAt` (epoch seconds) for TTL.
  */

@@ -20,9 +20,6 @@ import type {
   TimelineEntry,
 } from '../../ports.ts';
 import {
-  IsoDate,
-  reviveDecision,
-  reviveSessionSummary,
   reviveSnapshot,
   reviveStopClaim,
   reviveStopResult,
@@ -31,26 +28,24 @@ import {
   serializeSnapshot,
   serializeStopResult,
 } from '../serialization.ts';
-import { byTimelineOrder } from '../timeline-order.ts';
+import { latestPerSession, listingQuery } from './listing.ts';
 import {
   accountPk,
   CLAIM_SK,
-  DECISION_PREFIX,
   decisionSk,
   expiresAt,
   type ItemKind,
   isValidAccount,
-  LISTING_PREFIX,
   listingSk,
   OBSERVATION_PREFIX,
   observationSk,
-  RESULT_ATTEMPT_PREFIX,
   RESULT_SK,
   resultAttemptSk,
   SUMMARY_SK,
   sessionPk,
 } from './records.ts';
 import { writeStopClaim } from './stop-claim.ts';
+import { timelineFromItems } from './timeline-items.ts';
 
 /**
  * A DynamoDB client for the log table. Throttling (ProvisionedThroughputExceededException,
@@ -75,7 +70,7 @@ export interface DynamoDbSessionLogOptions {
 
 type Item = Record<string, unknown>;
 
-/** SessionLog on one DynamoDB table (DESIGN §8). Every failure throws SessionLogError with `cause`. */
+/** SessionLog on one DynamoDB table (key layout in records.ts). Every failure throws SessionLogError with `cause`. */
 export class DynamoDbSessionLog implements SessionLog {
   private readonly doc: DynamoDBDocumentClient;
   private readonly tableName: string;
@@ -210,34 +205,9 @@ export class DynamoDbSessionLog implements SessionLog {
    * known later has two listing items; the most recently seen one wins.
    */
   async listSessions(options: { since?: Date | undefined } = {}): Promise<SessionSummary[]> {
-    const since = options.since;
-    const input: QueryCommandInput = since
-      ? {
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND sk >= :from',
-          ExpressionAttributeValues: {
-            ':pk': accountPk(this.account),
-            ':from': `${LISTING_PREFIX}${since.toISOString()}`,
-          },
-        }
-      : {
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': accountPk(this.account), ':prefix': LISTING_PREFIX },
-        };
+    const input = listingQuery(this.tableName, accountPk(this.account), options.since);
     const items = await this.queryAll(`sessions of account ${this.account}`, input);
-    const bySession = new Map<string, SessionSummary>();
-    for (const item of items) {
-      const summary = reviveSessionSummary(item, `listing item ${String(item.sk)}`);
-      if (since && summary.startedAt === null && summary.lastSeenAt.getTime() < since.getTime()) continue;
-      const seen = bySession.get(summary.sessionId);
-      if (!seen || summary.lastSeenAt.getTime() >= seen.lastSeenAt.getTime()) {
-        // Re-insert so the entry takes the position of its newest listing item.
-        bySession.delete(summary.sessionId);
-        bySession.set(summary.sessionId, summary);
-      }
-    }
-    return [...bySession.values()];
+    return latestPerSession(items, options.since);
   }
 
   /** Observations, decisions, every claim and every attempt's result, in time order. */
@@ -248,35 +218,7 @@ export class DynamoDbSessionLog implements SessionLog {
       ExpressionAttributeValues: { ':pk': this.pk(sessionId) },
       ConsistentRead: true,
     });
-    const entries: TimelineEntry[] = [];
-    const results = new Map<number, StopResult>();
-    let latestResult: StopResult | null = null;
-    for (const item of items) {
-      const sk = String(item.sk);
-      const origin = this.origin(sessionId, sk);
-      if (sk.startsWith(OBSERVATION_PREFIX)) {
-        const snapshot = reviveSnapshot(item, origin);
-        entries.push({ kind: 'observation', at: snapshot.observedAt, snapshot });
-      } else if (sk.startsWith(DECISION_PREFIX)) {
-        const at = reviveAt(item.at, origin);
-        entries.push({ kind: 'decision', at, decision: reviveDecision(item.decision, origin) });
-      } else if (sk === CLAIM_SK) {
-        const claims = Array.isArray(item.claims) ? item.claims : [item];
-        for (const raw of claims) {
-          const claim = reviveStopClaim(raw, origin);
-          entries.push({ kind: 'claim', at: claim.claimedAt, claim });
-        }
-      } else if (sk.startsWith(RESULT_ATTEMPT_PREFIX)) {
-        const result = reviveStopResult(item, origin);
-        results.set(result.attempt, result);
-      } else if (sk === RESULT_SK) {
-        latestResult = reviveStopResult(item, origin);
-      }
-    }
-    // STOP#RESULT duplicates its attempt's item; it only adds an entry if that item is missing.
-    if (latestResult && !results.has(latestResult.attempt)) results.set(latestResult.attempt, latestResult);
-    for (const result of results.values()) entries.push({ kind: 'result', at: result.at, result });
-    return entries.sort(byTimelineOrder);
+    return timelineFromItems(items, (sk) => this.origin(sessionId, sk));
   }
 
   private pk(sessionId: string): string {
@@ -337,10 +279,4 @@ export class DynamoDbSessionLog implements SessionLog {
 
 function isConditionalCheckFailed(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
-}
-
-function reviveAt(value: unknown, origin: string): Date {
-  const result = IsoDate.safeDecode(typeof value === 'string' ? value : '');
-  if (!result.success) throw new SessionLogError(`invalid stored ${origin}: at is not an ISO date`);
-  return result.data;
 }
