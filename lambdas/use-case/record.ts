@@ -11,7 +11,11 @@ export async function recordJudgement(deps: CheckDeps, { snapshot, decision }: J
   await log.recordObservation(snapshot);
   // A dry run logs its `end` as such, so the history never shows it as a stop.
   const dryRun = decision.action === 'end' && deps.rules.dryRun === true;
-  await log.recordDecision(snapshot.sessionId, snapshot.observedAt, dryRun ? { ...decision, dryRun } : decision);
+  await log.recordDecision(
+    snapshot.sessionId,
+    snapshot.observedAt,
+    dryRun ? { ...decision, dryRun } : decision,
+  );
   const existing = await log.latestClaim(snapshot.sessionId);
   await log.putSummary({
     sessionId: snapshot.sessionId,
