@@ -1,0 +1,1 @@
+// Draws the charts described by <script type="application/json" class="chart-data"> blocks.
