@@ -22,7 +22,13 @@ import {
   storedSession,
   storedSessionIds,
 } from '../support/cli-runner.ts';
-import { HostileProxy, type HostileRule, RecordingServer } from '../support/hostile-server.ts';
+import {
+  HostileProxy,
+  type HostileRule,
+  RecordingServer,
+  selfSignedCertificate,
+  startTlsRedirect,
+} from '../support/hostile-server.ts';
 import { rejectionOf } from '../support/rejection.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
@@ -202,6 +208,29 @@ describe.concurrent('hostile network: check against a misbehaving server', () =>
     await observe('gzip bomb on the charge-points read', s, run);
     expectFailedTick(run, s, /charge-points: the response is larger than 4 MB once decoded; refused/);
     expect(s.sim.endRequests()).toHaveLength(0);
+  });
+
+  it('refuses an https API redirecting to plain http', async () => {
+    // Prepare
+    const s = await scene();
+    const tls = selfSignedCertificate(await tempDir('stopwatt-tls-', cleanups));
+    const https = await startTlsRedirect(tls, 302, `${s.other.url}${CHARGE_POINTS}`);
+    cleanups.push(() => https.close());
+    const env = {
+      ...baseEnv(),
+      STOPWATT_TOKEN: s.token,
+      STOPWATT_STORE: s.store,
+      NODE_EXTRA_CA_CERTS: tls.certFile,
+    };
+
+    // Act
+    const run = await runCli(['check', '--json', '--energy-kwh', '10', '--api-url', https.url], env);
+
+    // Assess
+    await observe('https API redirecting to plain http', s, run);
+    expectFailedTick(run, s, /charge-points: HTTP 302 redirect to http:\/\/127\.0\.0\.1:\d+ refused/);
+    expect(https.seen).toEqual([`GET ${CHARGE_POINTS}`]);
+    expect(s.other.seen).toEqual([]);
   });
 
   for (const id of ['..', '.']) {

@@ -4,8 +4,12 @@
  * the body, redirects, or answers with a gzip bomb. `RecordingServer` is the "other host" a
  * redirect points to: it records every request and answers as an attacker would.
  */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
@@ -211,4 +215,43 @@ export class RecordingServer extends LoopbackServer {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(this.#body);
   }
+}
+
+/** A self-signed certificate for 127.0.0.1, made with openssl at test time (trust it with NODE_EXTRA_CA_CERTS). */
+export function selfSignedCertificate(dir: string): { certFile: string; cert: string; key: string } {
+  const keyFile = join(dir, 'key.pem');
+  const certFile = join(dir, 'cert.pem');
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1']
+      .concat(['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'])
+      .concat(['-keyout', keyFile, '-out', certFile]),
+    { stdio: 'ignore' },
+  );
+  return { certFile, cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
+}
+
+/** An https server that answers every request with `status` and `Location: location` (to plain http). */
+export async function startTlsRedirect(
+  tls: { cert: string; key: string },
+  status: number,
+  location: string,
+): Promise<{ url: string; seen: string[]; close: () => Promise<void> }> {
+  const seen: string[] = [];
+  const server = createHttpsServer(tls, (req, res) => {
+    seen.push(`${req.method} ${req.url}`);
+    res.writeHead(status, { location, 'content-length': '0' });
+    res.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `https://127.0.0.1:${port}`,
+    seen,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
