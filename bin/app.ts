@@ -11,7 +11,7 @@ try {
   if (configPath !== undefined && typeof configPath !== 'string') {
     throw new Error('Context "config" must be a file path (cdk synth -c config=path)');
   }
-  config = loadDeployConfig({ path: configPath });
+  config = loadDeployConfig({ path: configPath, warn: (message) => console.error(message) });
 } catch (error) {
   // A config mistake is the user's to fix: print the one-line reason, not a stack trace.
   console.error(error instanceof Error ? error.message : String(error));

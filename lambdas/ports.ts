@@ -128,6 +128,8 @@ export interface CachedPriceDay {
   readonly slots: readonly { readonly start: Date; readonly end: Date; readonly spotDkkPerMwh: number }[];
   /** True when the day has every slot (92, 96 or 100 quarter-hours). */
   readonly complete: boolean;
+  /** Set when the attempt at `fetchedAt` failed; `reachedFeed` false: no answer at all (network). */
+  readonly failure?: { readonly message: string; readonly reachedFeed: boolean };
 }
 
 export interface PriceCache {

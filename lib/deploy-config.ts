@@ -157,6 +157,17 @@ export interface LoadDeployConfigOptions {
    * @default - the repository root
    */
   readonly root?: string;
+  /** Told when no config file exists and the defaults (one account "default") are deployed. */
+  readonly warn?: (message: string) => void;
+}
+
+/** Said at synth: without a config file the function reads /stopwatt/default/ only. */
+export function noConfigWarning(file: string): string {
+  return (
+    `warning: no ${file}, so the default config is deployed: one account named "default". ` +
+    'The function reads only /stopwatt/default/ in SSM: run token set, login and rules with --account default, ' +
+    `or copy stopwatt.config.example.json to ${DEFAULT_CONFIG_FILE} and name your accounts there.`
+  );
 }
 
 /** Reads and validates the deploy config; throws an Error with a one-line message naming the file. */
@@ -167,7 +178,10 @@ export function loadDeployConfig(options: LoadDeployConfigOptions = {}): DeployC
       : path.resolve(options.cwd ?? process.cwd(), options.path);
   if (!existsSync(file)) {
     // A clean checkout has no config: `cdk synth` must still work with the defaults.
-    if (options.path === undefined) return parseDeployConfig({}, file);
+    if (options.path === undefined) {
+      options.warn?.(noConfigWarning(file));
+      return parseDeployConfig({}, file);
+    }
     throw new Error(`Invalid deploy config ${file}: file not found`);
   }
   let json: unknown;

@@ -6,6 +6,7 @@ import {
   SsmTokenStore,
 } from '../../lambdas/adapters/ssm/parameters.ts';
 import { ConfigError } from '../../lambdas/errors.ts';
+import { checkAccountName } from './account-name.ts';
 import type { CliIo } from './io.ts';
 import { UsageError } from './io.ts';
 
@@ -24,7 +25,8 @@ export function awsRegion(io: CliIo, flag: string | undefined): string {
 export function parameterStores(options: { region: string; account: string; prefix?: string | undefined }) {
   const client = createSsmClient({ region: options.region });
   // The CLI runs once: no caching across calls is needed, and a put must be read back fresh.
-  const store = { client, account: options.account, prefix: options.prefix, cacheTtlMs: 0 };
+  const account = checkAccountName(options.account);
+  const store = { client, account, prefix: options.prefix, cacheTtlMs: 0 };
   return {
     tokens: new SsmTokenStore(store),
     rules: new SsmRulesStore(store),

@@ -12,6 +12,10 @@ keeps the new token at /stopwatt/<account>/token and, where the network issues o
 refresh token. Asks for the e-mail (unless --username is given), then the password and the
 app's client secret without echo; piped standard input is read as those lines, in that order.
 
+The client secret is the OAuth client secret of the app, not yours: one constant per app, the
+same for every user. stopwatt does not ship vendors' secrets: read it once from the app's sign-in
+request (POST /api/v1/app/oauth/token) or ask your operator (README: "Getting a token").
+
 Token mode (a pasted token, no credentials) keeps working: see 'stopwatt token set'.`;
 
 const OPTIONS = {
@@ -36,7 +40,10 @@ export async function loginCommand(args: string[], io: CliIo): Promise<number> {
     if (!username) throw new UsageError('no e-mail given (type it at the prompt or pass --username)');
     const password = await readSecret(io, 'Password (input hidden): ');
     secrets.push(password);
-    const clientSecret = await readSecret(io, 'App client secret (input hidden): ');
+    const clientSecret = await readSecret(
+      io,
+      "App client secret (the app's, the same for every user; input hidden): ",
+    );
     secrets.push(clientSecret);
     await stores.credentials.put({ username, password, clientId: values['client-id'] ?? '1', clientSecret });
     io.stdout.write(`stored the login as SecureString ${stores.credentials.parameterName}\n`);

@@ -91,6 +91,7 @@ export const CachedPriceDayCodec = z.object({
   fetchedAt: IsoDate,
   slots: z.array(z.object({ start: IsoDate, end: IsoDate, spotDkkPerMwh: z.number() })).readonly(),
   complete: z.boolean(),
+  failure: z.object({ message: z.string(), reachedFeed: z.boolean() }).optional(),
 });
 
 export type SnapshotRecord = z.input<typeof SnapshotCodec>;

@@ -121,3 +121,22 @@ export function nextOccurrence(from: Date, clock: { hour: number; minute: number
   }
   throw new RangeError(`no occurrence of ${clock.hour}:${clock.minute} in ${timeZone}`);
 }
+
+/** `HH:MM` (or `HH:MM:SS`) on the wall clock of `timeZone`, labelled with the zone: `07:00 Europe/Copenhagen`. */
+export function formatLocalTime(
+  instant: Date,
+  timeZone: string,
+  options: { seconds?: boolean } = {},
+): string {
+  const w = wallTime(instant, timeZone);
+  const two = (n: number) => String(n).padStart(2, '0');
+  const time = `${two(w.hour)}:${two(w.minute)}${options.seconds ? `:${two(w.second)}` : ''}`;
+  return `${time} ${timeZone}`;
+}
+
+/** `YYYY-MM-DD HH:MM` on the wall clock of `timeZone` (no label: tables name the zone in the header). */
+export function formatLocalDateTime(instant: Date, timeZone: string): string {
+  const w = wallTime(instant, timeZone);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${w.year}-${two(w.month)}-${two(w.day)} ${two(w.hour)}:${two(w.minute)}`;
+}

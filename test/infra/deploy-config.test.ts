@@ -144,10 +144,29 @@ describe('loadDeployConfig', () => {
     expect(loadDeployConfig({ root: empty })).toEqual(parseDeployConfig({}));
   });
 
+  it('warns at synth without a config file that only the account "default" is deployed', () => {
+    // Prepare
+    const empty = mkdtempSync(path.join(tmpdir(), 'stopwatt-root-'));
+    const warnings: string[] = [];
+
+    // Act
+    loadDeployConfig({ root: empty, warn: (message) => warnings.push(message) });
+
+    // Assess
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(path.join(empty, 'stopwatt.config.json'));
+    expect(warnings[0]).toContain('one account named "default"');
+    expect(warnings[0]).toContain('--account default');
+  });
+
   it('reads stopwatt.config.json from the root when no path is given', () => {
     const root = mkdtempSync(path.join(tmpdir(), 'stopwatt-root-'));
     writeFileSync(path.join(root, 'stopwatt.config.json'), JSON.stringify({ accounts: [{ name: 'here' }] }));
-    expect(loadDeployConfig({ root }).accounts.map((account) => account.name)).toEqual(['here']);
+    const warnings: string[] = [];
+    expect(loadDeployConfig({ root, warn: (m) => warnings.push(m) }).accounts.map((a) => a.name)).toEqual([
+      'here',
+    ]);
+    expect(warnings).toEqual([]);
   });
 
   it('reads a file given relative to cwd', () => {

@@ -3,10 +3,12 @@
  * summary, deploy hints. Real loopback servers: the AMPECO simulator, the price feed, SSM.
  */
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AmpecoSimulator, realClock } from '../support/ampeco-simulator.ts';
 import { baseEnv, ROOT, runCli } from '../support/cli-runner.ts';
 import { LOCAL_CREDENTIALS } from '../support/dynamodb-local.ts';
+import { PriceServer } from '../support/price-server.ts';
 import { SsmServer } from '../support/ssm-server.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
@@ -168,5 +170,81 @@ describe('watch and the demo', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^Usage: npm start/);
     expect(run.stdout).not.toContain('simulated AMPECO API');
+  });
+});
+
+describe('account names', () => {
+  it.each([
+    ['token', 'set'],
+    ['login', '--username', 'a@example.com'],
+    ['rules', 'set', '--energy-kwh', '20'],
+  ])('are checked against the deploy config pattern by %s before anything is stored', async (...command) => {
+    // Act
+    const run = await runCli([...command, '--account', 'Home', '--region', 'eu-west-1'], awsEnv(), {
+      input: 'secret-value-1234\nsecret-value-5678\n',
+    });
+
+    // Assess
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      'stopwatt: --account must be 1-32 characters of lowercase a-z, 0-9 and - (got "Home"), like the account names in stopwatt.config.json\n',
+    );
+    expect([...ssm.parameters.keys()].filter((name) => name.includes('Home'))).toEqual([]);
+  });
+});
+
+/** A loopback URL on which nothing listens: the price feed's network is down. */
+async function closedUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return `http://127.0.0.1:${address.port}`;
+}
+
+describe('prices when the feed fails', () => {
+  it('say the feed is unreachable, not that nothing is published, and fetch again once it is back', async () => {
+    // Prepare
+    const store = await tempDir('stopwatt-prices-', cleanups);
+    const down = { ...baseEnv(), STOPWATT_STORE: store, STOPWATT_EDS_URL: await closedUrl() };
+
+    // Act
+    const first = await runCli(['prices'], down);
+    const second = await runCli(['prices'], down);
+    const server = await PriceServer.start();
+    cleanups.push(() => server.close());
+    const back = await runCli(['prices'], { ...down, STOPWATT_EDS_URL: server.url });
+
+    // Assess
+    for (const run of [first, second]) {
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/^stopwatt: no DK1 spot prices: Energi Data Service unreachable at /);
+      expect(run.stderr).not.toContain('published');
+    }
+    expect(back.code).toBe(0);
+    expect(back.stdout).toContain('DK1 consumer prices');
+    expect(server.count()).toBe(1);
+  });
+
+  it('name the failed fetch on the next run while a refusal is being waited out', async () => {
+    // Prepare
+    const store = await tempDir('stopwatt-prices-', cleanups);
+    const server = await PriceServer.start();
+    cleanups.push(() => server.close());
+    server.fail(429, 10);
+    const env = { ...baseEnv(), STOPWATT_STORE: store, STOPWATT_EDS_URL: server.url };
+    await runCli(['prices'], env);
+
+    // Act
+    const next = await runCli(['prices'], env);
+
+    // Assess
+    expect(next.code).toBe(1);
+    expect(next.stderr).toMatch(
+      /^stopwatt: no DK1 spot prices: the fetch at \d\d:\d\d Europe\/Copenhagen failed \(.*HTTP 429.*\); it is tried again 30 minutes later\n$/,
+    );
+    expect(next.stderr).not.toContain('published');
+    expect(server.count()).toBe(1);
   });
 });

@@ -203,8 +203,10 @@ describe('SpotPriceSource with a file cache', () => {
       });
     }
     const requestsAfterTwoHours = server.count();
-    // A fresh process (a CLI run) sees the attempt in the cache and does not ask either.
-    await makeSource().current(clock.now());
+    // A fresh process (a CLI run) sees the failed attempt in the cache: it does not ask either,
+    // and says the fetch failed rather than that nothing is published.
+    const fresh = makeSource().current(clock.now());
+    await expect(fresh).rejects.toThrow(/the fetch at \d\d:\d\d Europe\/Copenhagen failed \(.*HTTP 429/);
 
     // Assess
     expect(unavailable).toBe(120);

@@ -60,6 +60,7 @@ export class DynamoDbPriceCache implements PriceCache {
       fetchedAt: record.fetchedAt,
       complete: record.complete,
       slots: JSON.stringify(record.slots),
+      ...(record.failure ? { failure: record.failure } : {}),
       // The date is validated as YYYY-MM-DD above; its UTC midnight is a fine TTL anchor.
       expiresAt: expiresAt(new Date(`${record.date}T00:00:00Z`), PRICE_CACHE_TTL_DAYS),
     };

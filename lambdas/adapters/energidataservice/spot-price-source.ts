@@ -7,12 +7,13 @@ import {
   type SpotSlot,
   toConsumerSlots,
 } from '../../core/consumer-price.ts';
-import { instantOf } from '../../core/local-time.ts';
+import { formatLocalTime, instantOf } from '../../core/local-time.ts';
 import { type PriceReading, slotAt } from '../../core/prices.ts';
 import type { Tariff } from '../../core/rules.ts';
 import { errorMessage, PriceUnavailableError } from '../../errors.ts';
 import type { CachedPriceDay, PriceCache, PriceSource } from '../../ports.ts';
 import type { DayAheadPriceFeed } from './client.ts';
+import { neverAnswered, recordedFailure, UNREACHABLE_RETRY_MS } from './fetch-failure.ts';
 
 /** Cache days and the publication time are Copenhagen dates, whatever the rules time zone. */
 export const PRICE_DAY_TIME_ZONE = 'Europe/Copenhagen';
@@ -44,15 +45,13 @@ interface Loaded {
 /**
  * Consumer prices from Energi Data Service day-ahead prices, cached per area and Copenhagen date.
  *
- * Refresh policy (the free feed answers 403/429 when hammered):
- * - a complete day (every quarter-hour present) is never fetched again;
- * - today or an earlier day is fetched when missing, then at most every 30 min while it has no
- *   slot and every 6 h while it is partial;
- * - tomorrow is fetched only from 13:15 Copenhagen time: once, then every 30 min until complete;
- * - later days are never fetched (not published).
- * Every attempt, failed or not, is remembered in memory and as the day's `fetchedAt` in the cache,
- * so separate processes (one CLI run a minute, Lambda cold starts) keep to the same pace. Days due
- * together are fetched in one request. On a normal day that is two requests: today, then tomorrow.
+ * Refresh policy (the free feed answers 403/429 when hammered): a complete day is never fetched
+ * again; today or an earlier day is fetched when missing, then at most every 30 min while it has
+ * no slot and every 6 h while partial; tomorrow only from 13:15 Copenhagen time, then every 30 min
+ * until complete; later days never. Every attempt is remembered in memory and in the cache
+ * (`fetchedAt`, and `failure` when it failed), so separate processes keep to the same pace. An
+ * attempt that got no answer at all (network down) paces only its own process, for 1 min. Days
+ * due together are fetched in one request: on a normal day, today and then tomorrow.
  */
 export class SpotPriceSource implements PriceSource {
   readonly #client: DayAheadPriceFeed;
@@ -91,10 +90,13 @@ export class SpotPriceSource implements PriceSource {
       if (error !== null) this.#warn(`price feed failed, using cached prices: ${errorMessage(error)}`);
       return { perKwh: slot.perKwh, source: 'spot', validUntil: slot.end };
     }
-    const failure = error !== null ? errorMessage(error) : this.#failures.get(date)?.message;
+    const failure =
+      error !== null
+        ? errorMessage(error)
+        : (this.#failures.get(date)?.message ?? recordedFailure(days.values(), this.#timeZone));
     if (failure !== undefined) {
       throw new PriceUnavailableError(
-        `no ${this.#area} spot price for ${at.toISOString()}: ${failure}`,
+        `no ${this.#area} spot price for ${formatLocalTime(at, this.#timeZone)}: ${failure}`,
         error !== null ? { cause: error } : undefined,
       );
     }
@@ -119,6 +121,10 @@ export class SpotPriceSource implements PriceSource {
       }
       this.#warn(`price feed failed, using cached prices: ${errorMessage(error)}`);
     }
+    // A failed fetch is not "not published yet": say so until the next attempt succeeds.
+    const failed = recordedFailure(days.values(), this.#timeZone);
+    if (slots.length === 0 && failed !== undefined)
+      throw new PriceUnavailableError(`no ${this.#area} spot prices: ${failed}`);
     return slots;
   }
 
@@ -139,19 +145,25 @@ export class SpotPriceSource implements PriceSource {
     if (day?.complete) return false;
     const tomorrow = this.#tomorrow(now);
     if (date > tomorrow) return false;
+    // An attempt that never reached the feed paces only this process, and only briefly.
+    const unreachable = day?.failure !== undefined && !day.failure.reachedFeed;
     const last = Math.max(
       this.#attempts.get(date)?.getTime() ?? Number.NEGATIVE_INFINITY,
-      day?.fetchedAt.getTime() ?? Number.NEGATIVE_INFINITY,
+      unreachable ? Number.NEGATIVE_INFINITY : (day?.fetchedAt.getTime() ?? Number.NEGATIVE_INFINITY),
     );
     const since = now.getTime() - last;
+    const hasSlots = (day?.slots.length ?? 0) > 0;
+    const pause = unreachable
+      ? UNREACHABLE_RETRY_MS
+      : hasSlots && date !== tomorrow
+        ? PARTIAL_REFRESH_MS
+        : RETRY_MS;
     if (date === tomorrow) {
       const publish = this.#publishTime(now);
       if (now < publish) return false;
       if (last < publish.getTime()) return true;
-      return since >= RETRY_MS;
     }
-    const hasSlots = (day?.slots.length ?? 0) > 0;
-    return since >= (hasSlots ? PARTIAL_REFRESH_MS : RETRY_MS);
+    return since >= pause;
   }
 
   async #load(dates: readonly string[], now: Date): Promise<Loaded> {
@@ -190,6 +202,7 @@ export class SpotPriceSource implements PriceSource {
           fetchedAt: now,
           slots: previous?.slots ?? [],
           complete: false,
+          failure: { message: errorMessage(error), reachedFeed: !neverAnswered(error) },
         };
         days.set(date, attempt);
         await this.#write(attempt);
