@@ -52,7 +52,7 @@ export interface ScheduledCheckProps {
    */
   readonly accounts: readonly ScheduledAccount[];
   /**
-   * The session log table (DESIGN §8).
+   * The session log table (see SessionTable).
    * @default - none: required
    */
   readonly table: dynamodb.ITableV2;
@@ -220,7 +220,7 @@ export class ScheduledCheck extends Construct {
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions::AwsSolutions-L1',
       reason:
-        'Pinned to nodejs22.x on purpose: the bundle targets node22 and the toolchain is verified against it (DESIGN §10); move to a newer runtime deliberately, with the bundle target.',
+        'Pinned to nodejs22.x on purpose: the bundle targets node22 and the toolchain is verified against it; move to a newer runtime deliberately, with the bundle target.',
     });
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {

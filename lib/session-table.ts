@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 export const TTL_ATTRIBUTE = 'expiresAt';
 
 /**
- * The single session-log table (DESIGN §8): observations, decisions, the stop claim, summaries and
+ * The single session-log table (docs/ARCHITECTURE.md, "Session log"): observations, decisions, the stop claim, summaries and
  * cached prices, keyed by `pk`/`sk`. On-demand, point-in-time recovery, TTL on `expiresAt`,
  * AWS-managed encryption. The log is the driver's record of every stop, so it is guarded twice:
  * deletion protection against an accidental DeleteTable, RETAIN against a stack teardown.

@@ -16,7 +16,7 @@ import { FileSessionLog } from '../lambdas/adapters/local/file-session-log.ts';
 import { parseRules } from '../lambdas/config.ts';
 import type { Clock } from '../lambdas/ports.ts';
 import { runCheck } from '../lambdas/run-check.ts';
-import { AmpecoSimulator, acceleratedClock } from '../test/support/ampeco-simulator.ts';
+import { AmpecoSimulator, acceleratedClock } from '../lambdas/simulator/server.ts';
 
 const args = process.argv.slice(2);
 const controller = new AbortController();

@@ -1,4 +1,4 @@
-import { AmpecoSimulator, acceleratedClock, realClock } from '../../test/support/ampeco-simulator.ts';
+import { AmpecoSimulator, acceleratedClock, realClock } from '../../lambdas/simulator/server.ts';
 import { type CliIo, EXIT_OK, reportError, UsageError } from '../cli/io.ts';
 import { parseCommandArgs } from './check.ts';
 

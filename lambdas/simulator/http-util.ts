@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+
 /** A fully built HTTP answer of the simulator. */
 export interface SimResponse {
   status: number;
@@ -41,6 +43,12 @@ export function messageResponse(status: number, message: string = laravelMessage
   return jsonResponse(status, { message });
 }
 
+export function methodNotAllowed(method: string, path: string, allowed: string): SimResponse {
+  return jsonResponse(405, {
+    message: `The ${method} method is not supported for route ${path.slice(1)}. Supported methods: ${allowed}.`,
+  });
+}
+
 export function htmlResponse(status: number, headers: Record<string, string> = {}): SimResponse {
   const title = laravelMessage(status);
   return {
@@ -74,4 +82,22 @@ export function isoSeconds(ms: number): string {
 /** `2025-03-30T14:33:51.000000Z` (as on AMPECO charging periods). */
 export function isoMicros(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', '.000000Z');
+}
+
+/** Request headers with lower-case names, repeated ones joined by ", ". */
+export function flattenHeaders(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
+export function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
 }

@@ -1,32 +1,9 @@
-// Imported, not read from disk: the built CLI (dist/) carries the fixture inside its bundle.
-import chargePoints from '../../fixtures/ampeco/personal-charge-points-response.json' with { type: 'json' };
-import { asArray, asRecord, isoMicros, isoSeconds } from './http-util.ts';
-
-/** The real `GET /personal/charge-points` body, parsed once. */
-export const CHARGE_POINTS_FIXTURE: Readonly<Record<string, unknown>> = asRecord(
-  chargePoints as unknown,
-  'charge-points fixture',
-);
-
-/** `data[0]` of the fixture: the template of every simulated charge point. */
-export const CHARGE_POINT_TEMPLATE: Readonly<Record<string, unknown>> = asRecord(
-  asArray(CHARGE_POINTS_FIXTURE.data, 'fixture data')[0],
-  'fixture data[0]',
-);
-
-function firstEvse(chargePoint: Record<string, unknown>): Record<string, unknown> {
-  return asRecord(asArray(chargePoint.evses, 'charge point evses')[0], 'evses[0]');
-}
-
-/** `data[0].evses[0].session` of the fixture: the template of every simulated session. */
-export const SESSION_TEMPLATE: Readonly<Record<string, unknown>> = asRecord(
-  firstEvse(CHARGE_POINT_TEMPLATE).session,
-  'fixture session',
-);
+import { chargePointJson, SESSION_TEMPLATE } from './fixture.ts';
+import { isoSeconds } from './http-util.ts';
+import { lastPeriodJson, type Price, priceAt, round, VAT_FACTOR } from './pricing.ts';
 
 export type SimStatus = 'starting' | 'active' | 'stopping' | 'finished';
 export type SimChargingState = 'eVConnected' | 'charging' | 'suspendedEV' | 'suspendedEVSE';
-type Price = number | ((atMs: number) => number);
 
 export interface SimSessionOptions {
   /** Default: incrementing numeric string starting "100001". */
@@ -70,17 +47,6 @@ export interface SimSessionState {
 }
 
 const MS_PER_HOUR = 3_600_000;
-const VAT_FACTOR = 1.25;
-
-function priceAt(price: Price, atMs: number): number {
-  return typeof price === 'function' ? price(atMs) : price;
-}
-
-function round(value: number, decimals: number): number {
-  const factor = 10 ** decimals;
-  return Math.round(value * factor) / factor;
-}
-
 /** One simulated charging session; every reading is computed lazily from a clock time. */
 export class SimSession {
   readonly id: string;
@@ -256,16 +222,13 @@ export class SimSession {
       powerAvg: duration > 0 ? exactEnergy / (duration / 3600) : 0,
     });
     if (this.withLastPeriod) {
-      session.lastPeriod = {
-        startedAt: isoMicros(this.startedAtMs),
-        stoppedAt: null,
-        state: `${power > 0 ? 'charging' : 'idle'}@price|${priceAt(this.spotPrice, atMs)}&markup|${priceAt(this.markup, atMs)}`,
-        durationInSeconds: null,
-        amount: round(cost, 5),
-        graceTimeEnd: null,
-        freeEnergyWh: 0,
-        maxAllowanceWh: 0,
-      };
+      session.lastPeriod = lastPeriodJson({
+        startedAtMs: this.startedAtMs,
+        charging: power > 0,
+        spotPrice: priceAt(this.spotPrice, atMs),
+        markup: priceAt(this.markup, atMs),
+        cost,
+      });
     } else {
       delete session.lastPeriod;
     }
@@ -276,21 +239,4 @@ export class SimSession {
   chargePointJson(atMs: number): Record<string, unknown> {
     return chargePointJson(this.index, this.status(atMs) === 'finished' ? null : this, atMs);
   }
-}
-
-/** A charge point cloned from the fixture, with ids derived from index and the given open session (or none). */
-export function chargePointJson(
-  index: number,
-  session: SimSession | null,
-  atMs: number,
-): Record<string, unknown> {
-  const chargePoint = structuredClone(CHARGE_POINT_TEMPLATE) as Record<string, unknown>;
-  chargePoint.id = `CP${String(index).padStart(7, '0')}`;
-  const evse = firstEvse(chargePoint);
-  evse.id = String(90000 + index);
-  evse.identifier = String(2000 + index);
-  const json = session?.toJson(atMs) ?? null;
-  evse.session = json;
-  evse.status = json === null ? 'available' : json.evseStatus;
-  return chargePoint;
 }

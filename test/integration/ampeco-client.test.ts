@@ -15,7 +15,7 @@ import {
   type Fault,
   ManualClock,
   type SimulatorOptions,
-} from '../support/ampeco-simulator.ts';
+} from '../../lambdas/simulator/server.ts';
 import { rejectionOf } from '../support/rejection.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'ampeco');

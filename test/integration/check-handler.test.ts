@@ -11,7 +11,7 @@ import {
   AmpecoSimulator,
   type SimSessionOptions,
   type SimSessionState,
-} from '../support/ampeco-simulator.ts';
+} from '../../lambdas/simulator/server.ts';
 import { createTestTable, partitionItems, type TestTable } from '../support/dynamodb.ts';
 import { DynamoDbFaultProxy } from '../support/dynamodb-fault-proxy.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../support/dynamodb-local.ts';

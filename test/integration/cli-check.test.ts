@@ -7,7 +7,7 @@ import {
   realClock,
   type SimSessionOptions,
   type SimulatorOptions,
-} from '../support/ampeco-simulator.ts';
+} from '../../lambdas/simulator/server.ts';
 import { baseEnv, type CliRun, filesUnder, runCli } from '../support/cli-runner.ts';
 import { tempDir } from '../support/temp-dir.ts';
 

@@ -11,7 +11,7 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, it } from 'vitest';
-import { AmpecoSimulator, realClock, type SimSessionOptions } from '../support/ampeco-simulator.ts';
+import { AmpecoSimulator, realClock, type SimSessionOptions } from '../../lambdas/simulator/server.ts';
 import { baseEnv, type CliRun, runCli, storedSession, storedSessionIds } from '../support/cli-runner.ts';
 import { tempDir } from '../support/temp-dir.ts';
 

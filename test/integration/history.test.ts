@@ -11,7 +11,7 @@ import { FileSessionLog } from '../../lambdas/adapters/local/file-session-log.ts
 import { parseRules } from '../../lambdas/config.ts';
 import type { Clock, SessionLog } from '../../lambdas/ports.ts';
 import { runCheck } from '../../lambdas/run-check.ts';
-import { AmpecoSimulator, ManualClock } from '../support/ampeco-simulator.ts';
+import { AmpecoSimulator, ManualClock } from '../../lambdas/simulator/server.ts';
 import { runCommand } from '../support/cli-io.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../support/dynamodb-local.ts';

@@ -11,7 +11,7 @@ import type { CheckResult } from '../../lambdas/check/handler.ts';
 import { jwtExpiry } from '../../lambdas/core/token-expiry.ts';
 import { ApiError, AuthError } from '../../lambdas/errors.ts';
 import type { Clock, TokenStore } from '../../lambdas/ports.ts';
-import { AmpecoSimulator, ManualClock, type SimUser } from '../support/ampeco-simulator.ts';
+import { AmpecoSimulator, ManualClock, type SimUser } from '../../lambdas/simulator/server.ts';
 import { baseEnv, type CliRun, runCli } from '../support/cli-runner.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../support/dynamodb-local.ts';

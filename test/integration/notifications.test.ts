@@ -22,7 +22,7 @@ import { createSsmClient } from '../../lambdas/adapters/ssm/parameters.ts';
 import { parseEnvironment } from '../../lambdas/check/environment.ts';
 import { type CheckResult, createHandler } from '../../lambdas/check/handler.ts';
 import type { NotificationEvent } from '../../lambdas/ports.ts';
-import { AmpecoSimulator, realClock } from '../support/ampeco-simulator.ts';
+import { AmpecoSimulator, realClock } from '../../lambdas/simulator/server.ts';
 import { baseEnv, type CliRun, runCli } from '../support/cli-runner.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../support/dynamodb-local.ts';

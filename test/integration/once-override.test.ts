@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, i
 import { checkCommand } from '../../bin/commands/check.ts';
 import { rulesCommand } from '../../bin/commands/rules.ts';
 import type { CheckResult } from '../../lambdas/check/handler.ts';
-import { AmpecoSimulator, realClock } from '../support/ampeco-simulator.ts';
+import { AmpecoSimulator, realClock } from '../../lambdas/simulator/server.ts';
 import { runCommand } from '../support/cli-io.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
 import { createTestHandler, type HandlerInstance, OutputCapture } from '../support/handler-harness.ts';

@@ -18,7 +18,7 @@ import { parseRules } from '../../lambdas/config.ts';
 import { StopFailedError } from '../../lambdas/errors.ts';
 import type { Clock } from '../../lambdas/ports.ts';
 import { type CheckDeps, runCheck } from '../../lambdas/run-check.ts';
-import { AmpecoSimulator, ManualClock, realClock } from '../support/ampeco-simulator.ts';
+import { AmpecoSimulator, ManualClock, realClock } from '../../lambdas/simulator/server.ts';
 import { baseEnv, runCli, storedSession } from '../support/cli-runner.ts';
 import { createTestTable, partitionItems, type TestTable } from '../support/dynamodb.ts';
 import { DynamoDbFaultProxy } from '../support/dynamodb-fault-proxy.ts';

@@ -7,7 +7,7 @@ import type { Rules } from '../../lambdas/core/rules.ts';
 import { ApiError, StopFailedError } from '../../lambdas/errors.ts';
 import type { Clock } from '../../lambdas/ports.ts';
 import { type CheckDeps, type CheckOutcome, runCheck } from '../../lambdas/run-check.ts';
-import { AmpecoSimulator, ManualClock, realClock, type SimClock } from '../support/ampeco-simulator.ts';
+import { AmpecoSimulator, ManualClock, realClock, type SimClock } from '../../lambdas/simulator/server.ts';
 import { rejectionOf } from '../support/rejection.ts';
 import { tempDir } from '../support/temp-dir.ts';
 

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AmpecoSimulator, realClock } from '../support/ampeco-simulator.ts';
+import { AmpecoSimulator, realClock } from '../../lambdas/simulator/server.ts';
 import { baseEnv, type CliRun, filesUnder, ROOT, runCli } from '../support/cli-runner.ts';
 
 const END = /^\/api\/v1\/app\/session\/[^/]+\/end$/;

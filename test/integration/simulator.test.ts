@@ -6,7 +6,7 @@ import {
   acceleratedClock,
   ManualClock,
   type SimulatorOptions,
-} from '../support/ampeco-simulator.ts';
+} from '../../lambdas/simulator/server.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'ampeco');
 const TOKEN = 'test-token';

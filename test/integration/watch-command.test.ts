@@ -7,7 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rulesCommand } from '../../bin/commands/rules.ts';
 import { watchCommand } from '../../bin/commands/watch.ts';
-import { AmpecoSimulator, realClock } from '../support/ampeco-simulator.ts';
+import { AmpecoSimulator, realClock } from '../../lambdas/simulator/server.ts';
 import { runCommand } from '../support/cli-io.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
