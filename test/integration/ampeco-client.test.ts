@@ -9,13 +9,13 @@ import {
 } from '../../lambdas/adapters/ampeco/client.ts';
 import { APP_VERSION } from '../../lambdas/adapters/ampeco/headers.ts';
 import { ApiError, ApiUnreachableError, AuthError, InvalidResponseError } from '../../lambdas/errors.ts';
-import { STOPWATT_VERSION } from '../../lambdas/version.ts';
 import {
   AmpecoSimulator,
   type Fault,
   ManualClock,
   type SimulatorOptions,
 } from '../../lambdas/simulator/server.ts';
+import { STOPWATT_VERSION } from '../../lambdas/version.ts';
 import { rejectionOf } from '../support/rejection.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'ampeco');

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AmpecoSimulator, realClock } from '../support/ampeco-simulator.ts';
+import { AmpecoSimulator, realClock } from '../../lambdas/simulator/server.ts';
 import { baseEnv, ROOT, runCli } from '../support/cli-runner.ts';
 import { LOCAL_CREDENTIALS } from '../support/dynamodb-local.ts';
 import { PriceServer } from '../support/price-server.ts';

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, it } from 'vitest';
-import { AmpecoSimulator, realClock, type SimSessionOptions } from '../support/ampeco-simulator.ts';
+import { AmpecoSimulator, realClock, type SimSessionOptions } from '../../lambdas/simulator/server.ts';
 import { baseEnv, type CliRun, runCli } from '../support/cli-runner.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
