@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { AmpecoClient } from '../../lambdas/adapters/ampeco/client.ts';
 import { type LoginCredentials, LoginTokenProvider } from '../../lambdas/adapters/ampeco/login.ts';
 import { ApiError } from '../../lambdas/errors.ts';
-import { AmpecoSimulator, realClock } from '../support/ampeco-simulator.ts';
+import { AmpecoSimulator, realClock } from '../../lambdas/simulator/server.ts';
 import {
   baseEnv,
   type CliRun,
