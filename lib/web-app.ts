@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { SIGNING_KEY_LEAF, TABLE_LEAF, tickPk, URL_LEAF, webPk } from '../lambdas/web/aws/names.ts';
+import { assetPaths } from '../lambdas/web/static-assets.ts';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -17,8 +18,6 @@ export const DEFAULT_WEB_ENTRY = path.join(REPO_ROOT, 'lambdas/web/lambda-handle
 export interface WebAccount {
   /** Account name: the SSM path segment `/stopwatt/<name>/` and the log's key segment. */
   readonly name: string;
-  /** Energi Data Service price area of the Prices page. */
-  readonly priceArea: 'DK1' | 'DK2';
 }
 
 export interface WebAppProps {
@@ -83,7 +82,7 @@ export class WebApp extends Construct {
   }
 
   private buildRole(props: WebAppProps, prefix: string): iam.Role {
-    const { name, priceArea } = props.account;
+    const { name } = props.account;
     const parameterArn = (leaf: string) =>
       `arn:${Aws.PARTITION}:ssm:${Aws.REGION}:${Aws.ACCOUNT_ID}:parameter${prefix}/${name}/${leaf}`;
     const statements = [
@@ -97,12 +96,12 @@ export class WebApp extends Construct {
         resources: [parameterArn('rules'), parameterArn(SIGNING_KEY_LEAF)],
       }),
       new iam.PolicyStatement({ actions: ['ssm:PutParameter'], resources: [parameterArn('rules')] }),
-      // Reads are limited to this account's partitions (and its area's cached prices).
+      // Reads are limited to this account's partitions and the shared price cache.
       new iam.PolicyStatement({
         actions: ['dynamodb:GetItem', 'dynamodb:Query'],
         resources: [props.table.tableArn],
         conditions: {
-          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': readablePartitions(name, priceArea) },
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': readablePartitions(name) },
         },
       }),
       // Writes: its own sign-in links and throttle, and the price cache the Prices page may fill.
@@ -110,7 +109,7 @@ export class WebApp extends Construct {
         actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
         resources: [props.table.tableArn],
         conditions: {
-          'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': writablePartitions(name, priceArea) },
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': writablePartitions(name) },
         },
       }),
     ];
@@ -138,7 +137,6 @@ export class WebApp extends Construct {
       logGroup: this.logGroup,
       environment: {
         STOPWATT_ACCOUNT: props.account.name,
-        STOPWATT_PRICE_AREA: props.account.priceArea,
         STOPWATT_TABLE_NAME: props.table.tableName,
         STOPWATT_PARAMETER_PREFIX: prefix,
         STOPWATT_EDS_URL: props.edsUrl ?? 'https://api.energidataservice.dk',
@@ -156,6 +154,17 @@ export class WebApp extends Construct {
         banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
         // Bundle the AWS SDK too, so the deployed code runs the versions pinned in package-lock.json.
         externalModules: [],
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          // The app serves its stylesheet, chart script and uPlot from its own origin: ship them.
+          afterBundling: (_input, output) => [
+            `mkdir -p "${output}/static"`,
+            ...Object.entries(assetPaths()).map(
+              ([name, file]) => `cp "${file.path}" "${output}/static/${name}"`,
+            ),
+          ],
+        },
       },
     });
     Validations.of(fn).acknowledge({
@@ -182,21 +191,21 @@ export class WebApp extends Construct {
   }
 }
 
-/** Partition keys (IAM StringLike patterns) the function may read: this account's log and prices. */
-export function readablePartitions(account: string, priceArea: string): string[] {
+/** Partition keys (IAM StringLike patterns) the function may read: this account's log, and prices (public data). */
+export function readablePartitions(account: string): string[] {
   return [
     `SESSION#${account}#*`,
     `ACCOUNT#${account}`,
     `CONDITION#${account}`,
-    `PRICES#${priceArea}`,
+    'PRICES#*',
     tickPk(account),
     webPk(account),
   ];
 }
 
 /** Partition keys the function may write. */
-export function writablePartitions(account: string, priceArea: string): string[] {
-  return [webPk(account), `PRICES#${priceArea}`];
+export function writablePartitions(account: string): string[] {
+  return [webPk(account), 'PRICES#*'];
 }
 
 function validateProps(props: WebAppProps, prefix: string): void {

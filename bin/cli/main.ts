@@ -16,6 +16,7 @@ Commands:
   log         one session's timeline with charts of power, energy and price
   login       store your app login in SSM so the deployed function can renew its token
   token       store the access token in SSM Parameter Store for the deployed function
+  web-link    print a one-time sign-in link (and QR code) for the deployed phone page; --revoke
 
 Run 'stopwatt <command> --help' for the options of a command, 'stopwatt --version' for the version.`;
 
@@ -35,6 +36,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   rules: async () => (await import('../commands/rules.ts')).rulesCommand,
   sessions: async () => (await import('../commands/sessions.ts')).sessionsCommand,
   log: async () => (await import('../commands/log.ts')).logCommand,
+  'web-link': async () => (await import('../commands/web-link.ts')).webLinkCommand,
 };
 
 export async function main(argv: string[], io: CliIo): Promise<number> {

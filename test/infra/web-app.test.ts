@@ -1,7 +1,17 @@
-import type { Template } from 'aws-cdk-lib/assertions';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseDeployConfig } from '../../lib/deploy-config.ts';
-import { flat, grants, type PolicyStatementJson, resourceByPrefix, synthTemplate } from './stack-fixture.ts';
+import {
+  flat,
+  grants,
+  newStack,
+  type PolicyStatementJson,
+  resourceByPrefix,
+  synthTemplate,
+} from './stack-fixture.ts';
 
 const PARAMETER = 'arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter/stopwatt';
 
@@ -49,9 +59,12 @@ describe('StopwattStack without web (the default)', () => {
 describe('StopwattStack with web: true and two accounts', () => {
   let template: Template;
   let fnId: string;
+  let outdir: string;
 
   beforeAll(() => {
-    template = synthTemplate(WEB_TWO_ACCOUNTS);
+    const stack = newStack(WEB_TWO_ACCOUNTS);
+    template = Template.fromStack(stack);
+    outdir = stack.node.root instanceof App ? stack.node.root.outdir : '';
     fnId = resourceByPrefix(template, 'AWS::Lambda::Function', 'WebhomeFunction').id;
   });
 
@@ -65,6 +78,17 @@ describe('StopwattStack with web: true and two accounts', () => {
     expect(properties.Runtime).toBe('nodejs22.x');
     expect(properties.Architectures).toEqual(['arm64']);
     expect(properties.Handler).toBe('index.handler');
+  });
+
+  it('ships the stylesheet, chart script and uPlot beside the bundle, served from the app’s origin', () => {
+    const { properties } = resourceByPrefix(template, 'AWS::Lambda::Function', 'WebhomeFunction');
+    const key = (properties.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '');
+    expect(readdirSync(path.join(outdir, `asset.${key}`, 'static')).sort()).toEqual([
+      'app.css',
+      'charts.js',
+      'uplot.css',
+      'uplot.js',
+    ]);
   });
 
   it('lets anyone invoke the function only through its URL, not the Invoke API', () => {
@@ -86,12 +110,11 @@ describe('StopwattStack with web: true and two accounts', () => {
     ]);
   });
 
-  it('tells the function its account, price area, table and prefix, and no secret', () => {
+  it('tells the function its account, table and prefix, and no secret', () => {
     const { properties } = resourceByPrefix(template, 'AWS::Lambda::Function', 'WebcabinFunction');
     const variables = (properties.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(variables).toMatchObject({
       STOPWATT_ACCOUNT: 'cabin',
-      STOPWATT_PRICE_AREA: 'DK2',
       STOPWATT_PARAMETER_PREFIX: '/stopwatt',
     });
     expect(flat(variables.STOPWATT_TABLE_NAME)).toMatch(/^<SessionTable\w+>$/);
@@ -151,14 +174,14 @@ describe('StopwattStack with web: true and two accounts', () => {
           'SESSION#home#*',
           'ACCOUNT#home',
           'CONDITION#home',
-          'PRICES#DK1',
+          'PRICES#*',
           'TICK#home',
           'WEB#home',
         ],
       },
     });
     expect(statementFor(statements, 'dynamodb:DeleteItem').Condition).toEqual({
-      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['WEB#home', 'PRICES#DK1'] },
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['WEB#home', 'PRICES#*'] },
     });
   });
 
