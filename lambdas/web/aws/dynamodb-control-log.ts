@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
 import { expiresAt } from '../../adapters/dynamodb/records.ts';
-import { ControlChangeRecord } from './records.ts';
+import type { ControlChange, ControlLog } from '../ports.ts';
 import { WebTable, type WebTableOptions } from './web-table.ts';
 
 const PREFIX = 'CONTROL#';
+const StoredChange = z.object({ at: z.coerce.date(), action: z.string(), detail: z.string() });
 
 /** Changes made from the phone: `sk=CONTROL#<ISO time>#<random>`, kept as long as the log. */
-export class DynamoDbControlLog {
+export class DynamoDbControlLog implements ControlLog {
   readonly #table: WebTable;
   readonly #ttlDays: number;
 
@@ -16,7 +18,7 @@ export class DynamoDbControlLog {
     this.#ttlDays = options.ttlDays;
   }
 
-  async record(change: ControlChangeRecord): Promise<void> {
+  async record(change: ControlChange): Promise<void> {
     try {
       await this.#table.doc.send(
         new PutCommand({
@@ -37,7 +39,7 @@ export class DynamoDbControlLog {
     }
   }
 
-  async recent(limit: number): Promise<ControlChangeRecord[]> {
+  async recent(limit: number): Promise<ControlChange[]> {
     try {
       const out = await this.#table.doc.send(
         new QueryCommand({
@@ -49,7 +51,7 @@ export class DynamoDbControlLog {
         }),
       );
       return (out.Items ?? []).flatMap((item) => {
-        const parsed = ControlChangeRecord.safeParse(item);
+        const parsed = StoredChange.safeParse(item);
         return parsed.success ? [parsed.data] : [];
       });
     } catch (error) {

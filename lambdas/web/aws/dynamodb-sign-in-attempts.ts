@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { SignInAttempts } from '../ports.ts';
 import { ttlSeconds, WebTable, type WebTableOptions } from './web-table.ts';
 
 /** A failure is kept a day: far longer than any throttle window, short enough to stay small. */
@@ -9,7 +10,7 @@ const KEEP_MS = 86_400_000;
  * Failed sign-ins as one item each, `sk=ATTEMPT#<client>#<ISO time>#<random>`, so every Lambda
  * instance sees the same count: a Query over the client's time range with `Select: COUNT`.
  */
-export class DynamoDbSignInAttempts {
+export class DynamoDbSignInAttempts implements SignInAttempts {
   readonly #table: WebTable;
 
   constructor(options: WebTableOptions) {

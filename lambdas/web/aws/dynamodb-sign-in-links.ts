@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { SignInLinks } from '../ports.ts';
 import { ttlSeconds, WebTable, type WebTableOptions } from './web-table.ts';
 
 const HASH = /^[0-9a-f]{64}$/;
@@ -9,7 +10,7 @@ const HASH = /^[0-9a-f]{64}$/;
  * and a TTL. Consuming is one conditional DeleteItem: DynamoDB lets exactly one caller delete an
  * existing, unexpired item, so a link works once even when two phones open it at the same moment.
  */
-export class DynamoDbSignInLinks {
+export class DynamoDbSignInLinks implements SignInLinks {
   readonly #table: WebTable;
 
   constructor(options: WebTableOptions) {

@@ -2,8 +2,9 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { isValidAccount } from '../../adapters/dynamodb/records.ts';
 import { ConfigError, errorMessage, SessionLogError } from '../../errors.ts';
+import { TickStatusSchema } from '../local/file-tick-status.ts';
+import type { TickStatus, TickStatusStore } from '../ports.ts';
 import { tickPk } from './names.ts';
-import { TickStatusRecord } from './records.ts';
 
 const SK = 'LATEST';
 
@@ -11,7 +12,7 @@ const SK = 'LATEST';
  * The last tick's status as one item `pk=TICK#<account>`, `sk=LATEST`: the check function writes
  * it after every tick, the phone page reads it. Overwritten, so it never grows and needs no TTL.
  */
-export class DynamoDbTickStatus {
+export class DynamoDbTickStatus implements TickStatusStore {
   readonly #doc: DynamoDBDocumentClient;
   readonly #tableName: string;
   readonly #pk: string;
@@ -25,7 +26,7 @@ export class DynamoDbTickStatus {
     this.#pk = tickPk(options.account);
   }
 
-  async get(): Promise<TickStatusRecord | null> {
+  async get(): Promise<TickStatus | null> {
     let item: Record<string, unknown> | undefined;
     try {
       const out = await this.#doc.send(
@@ -36,12 +37,12 @@ export class DynamoDbTickStatus {
       throw this.#failure('read the last tick', error);
     }
     if (!item) return null;
-    const parsed = TickStatusRecord.safeParse(item);
+    const parsed = TickStatusSchema.safeParse(item);
     if (!parsed.success) throw new SessionLogError(`invalid stored tick status in table ${this.#tableName}`);
     return parsed.data;
   }
 
-  async put(status: TickStatusRecord): Promise<void> {
+  async put(status: TickStatus): Promise<void> {
     try {
       await this.#doc.send(
         new PutCommand({

@@ -3,8 +3,8 @@ import { GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-s
 import { z } from 'zod';
 import { ParameterStoreError, parameterName } from '../../adapters/ssm/parameters.ts';
 import { ConfigError, errorMessage } from '../../errors.ts';
+import type { SigningKey, SigningKeys } from '../ports.ts';
 import { SIGNING_KEY_LEAF } from './names.ts';
-import type { SigningKeyRecord as SigningKey } from './records.ts';
 
 const StoredKey = z.strictObject({ secret: z.string().min(43), generation: z.int().positive() });
 
@@ -29,7 +29,7 @@ export interface SsmSigningKeysOptions {
  * The cookie signing key as SecureString `<prefix>/<account>/web/signing-key` holding
  * `{"secret": <32 random bytes, base64url>, "generation": N}`. Its value never appears in an error.
  */
-export class SsmSigningKeys {
+export class SsmSigningKeys implements SigningKeys {
   readonly name: string;
   readonly #options: SsmSigningKeysOptions;
   #cached: { key: SigningKey; at: number } | null = null;
