@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { htmlResponse, jsonResponse, laravelMessage, type SimResponse } from './http-util.ts';
 
 export type FaultKind =
@@ -8,7 +9,9 @@ export type FaultKind =
   | 'reset'
   | 'hang'
   | 'delay'
-  | 'transform';
+  | 'transform'
+  | 'slow-drip'
+  | 'redirect';
 
 export interface Fault {
   kind: FaultKind;
@@ -28,6 +31,10 @@ export interface Fault {
   delayMs?: number;
   /** For transform: the normal JSON response is passed through this. */
   transform?: (json: unknown) => unknown;
+  /** For slow-drip: the normal answer's headers at once, then one body byte every `everyMs` (default 1000). */
+  everyMs?: number;
+  /** For redirect: the `Location` (status default 302); the request is not applied. */
+  location?: string;
 }
 
 /** What the server does with a faulted request: send something, drop the socket, never answer, or wait first. */
@@ -35,7 +42,8 @@ export type FaultAction =
   | { kind: 'send'; response: SimResponse; rawBody?: string }
   | { kind: 'reset' }
   | { kind: 'hang' }
-  | { kind: 'delay'; ms: number; response: () => SimResponse };
+  | { kind: 'delay'; ms: number; response: () => SimResponse }
+  | { kind: 'drip'; everyMs: number; response: SimResponse };
 
 const MALFORMED_BODY = '{"data": [{"id": "CP';
 
@@ -101,6 +109,12 @@ export function faultAction(fault: Fault, answer: () => SimResponse): FaultActio
         ms: fault.delayMs ?? 1000,
         response: () => withHeaders(answer(), fault.headers),
       };
+    case 'slow-drip':
+      return { kind: 'drip', everyMs: fault.everyMs ?? 1000, response: withHeaders(answer(), fault.headers) };
+    case 'redirect': {
+      const headers = { ...fault.headers, location: fault.location ?? '/' };
+      return { kind: 'send', response: { status: fault.status ?? 302, headers, body: '' } };
+    }
     case 'transform': {
       const normal = answer();
       const transform = fault.transform ?? ((json: unknown) => json);
@@ -111,4 +125,24 @@ export function faultAction(fault: Fault, answer: () => SimResponse): FaultActio
       };
     }
   }
+}
+
+/**
+ * Sends status and headers at once, then the body one byte every `everyMs` (a slow-drip server).
+ * Returns the interval timer so the server can clear it on close.
+ */
+export function dripBody(res: ServerResponse, response: SimResponse, everyMs: number): NodeJS.Timeout {
+  const bytes = Buffer.from(response.body);
+  res.writeHead(response.status, { ...response.headers, 'content-length': String(bytes.length) });
+  let sent = 0;
+  const timer = setInterval(() => {
+    if (res.destroyed || sent >= bytes.length) {
+      clearInterval(timer);
+      res.end();
+      return;
+    }
+    res.write(bytes.subarray(sent, sent + 1));
+    sent += 1;
+  }, everyMs);
+  return timer;
 }

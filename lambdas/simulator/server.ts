@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import { adminResponse } from './admin.ts';
 import { type ApiState, END_PATH, OAUTH_PATH, routeApi } from './api-routes.ts';
 import { realClock, type SimClock } from './clock.ts';
-import { type Fault, FaultQueue, faultAction } from './faults.ts';
+import { dripBody, type Fault, FaultQueue, faultAction } from './faults.ts';
 import { flattenHeaders, messageResponse, readBody, type SimResponse } from './http-util.ts';
 import { OAuthServer, type SimUser } from './oauth.ts';
 import { isEndRequest, type RecordedRequest } from './recorded-request.ts';
@@ -210,6 +210,10 @@ export class AmpecoSimulator {
       case 'delay':
         await this.sleep(action.ms);
         this.safeSend(res, record, action.response());
+        return;
+      case 'drip':
+        record.status = action.response.status;
+        this.timers.add(dripBody(res, action.response, action.everyMs));
         return;
     }
   }

@@ -1,8 +1,9 @@
 /**
- * Hostile loopback servers for the network faults of issue 12. `HostileProxy` sits in front of
- * the simulator: requests pass through unchanged unless a hostile mode matches, and then it drips
- * the body, redirects, or answers with a gzip bomb. `RecordingServer` is the "other host" a
- * redirect points to: it records every request and answers as an attacker would.
+ * Hostile loopback servers for the network faults of issue 12 that the simulator's fault kinds
+ * do not cover. `HostileProxy` sits in front of the simulator: requests pass through unchanged
+ * unless a rule matches, and then it answers with a gzip bomb. `RecordingServer` is the "other
+ * host" a redirect points to: it records every request and answers as an attacker would.
+ * `startTlsRedirect` is an https API that redirects to plain http.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -14,13 +15,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 
-export type HostileMode =
-  /** Forwards the request, sends the status and headers at once, then one space every `everyMs`. */
-  | { readonly kind: 'slow-drip'; readonly everyMs?: number }
-  /** Answers `status` with `Location: location`, forwarding nothing. */
-  | { readonly kind: 'redirect'; readonly status: number; readonly location: string }
-  /** Answers 200, `content-encoding: gzip`, with `inflatedBytes` of zeros compressed as they are read. */
-  | { readonly kind: 'gzip-bomb'; readonly inflatedBytes: number };
+/** Answers 200, `content-encoding: gzip`, with `inflatedBytes` of zeros compressed as they are read. */
+export type HostileMode = { readonly kind: 'gzip-bomb'; readonly inflatedBytes: number };
 
 export interface HostileRule {
   readonly method: string;
@@ -49,7 +45,6 @@ abstract class LoopbackServer {
   readonly seen: SeenRequest[] = [];
   #server: Server | null = null;
   readonly #sockets = new Set<Socket>();
-  readonly #timers = new Set<NodeJS.Timeout>();
 
   get url(): string {
     const address = this.#server?.address() as AddressInfo;
@@ -82,14 +77,7 @@ abstract class LoopbackServer {
 
   protected abstract answer(seen: SeenRequest, req: IncomingMessage, res: ServerResponse): Promise<void>;
 
-  protected every(ms: number, tick: () => void): NodeJS.Timeout {
-    const timer = setInterval(tick, ms);
-    this.#timers.add(timer);
-    return timer;
-  }
-
   async close(): Promise<void> {
-    for (const timer of this.#timers) clearInterval(timer);
     for (const socket of this.#sockets) socket.destroy();
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
   }
@@ -118,24 +106,12 @@ export class HostileProxy extends LoopbackServer {
         (typeof r.path === 'string' ? r.path === seen.path : r.path.test(seen.path)),
     );
     const mode = rule?.mode;
-    if (mode?.kind === 'redirect') {
-      res.writeHead(mode.status, { location: mode.location, 'content-length': '0' });
-      res.end();
-      return;
-    }
     if (mode?.kind === 'gzip-bomb') {
       res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
       await pipeline(zeros(mode.inflatedBytes), createGzip(), res).catch(() => undefined);
       return;
     }
     const upstream = await this.#forward(seen, req);
-    if (mode?.kind === 'slow-drip') {
-      const headers = { ...upstream.headers };
-      delete headers['content-length'];
-      res.writeHead(upstream.status, headers);
-      this.every(mode.everyMs ?? 1_000, () => res.write(' '));
-      return;
-    }
     res.writeHead(upstream.status, upstream.headers);
     res.end(upstream.body);
   }
