@@ -51,7 +51,7 @@ async function act(deps: CheckDeps, judgement: Judgement, waitedMs: number): Pro
   switch (decision.action) {
     case 'none':
     case 'continue':
-      return buildOutcome({ ...parts, detail: describeContinue(decision) });
+      return buildOutcome({ ...parts, detail: describeContinue(decision, deps.rules.timezone) });
     case 'already-stopping':
       await reconcile(deps, snapshot);
       return buildOutcome({ ...parts, detail: `session is ${snapshot.status}; no stop sent` });

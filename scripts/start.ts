@@ -101,6 +101,7 @@ async function demo(): Promise<number> {
       intervalMs,
       clock,
       energyTargetKwh: targetKwh,
+      timeZone: rules.timezone,
       sleep: (ms, signal) => delay(ms / speed, undefined, { signal }),
     });
     const summary = (await log.listSessions()).find((s) => s.sessionId === session.id);

@@ -1,22 +1,27 @@
 import { parseArgs } from 'node:util';
+import { formatLocalDateTime } from '../../lambdas/core/local-time.ts';
 import type { Snapshot } from '../../lambdas/core/snapshot.ts';
 import type { TimelineEntry } from '../../lambdas/ports.ts';
 import { columnChart } from '../cli/chart.ts';
+import { displayTimeZone, TIMEZONE_OPTION } from '../cli/display-zone.ts';
 import { csvLine, HISTORY_OPTIONS, historyLog } from '../cli/history-deps.ts';
 import { type CliIo, EXIT_FAILED, EXIT_OK, reportError, UsageError } from '../cli/io.ts';
 
-export const LOG_HELP = `Usage: stopwatt log SESSION_ID [--account A] [--csv] [--table T --region R]
+const OPTIONS = { ...HISTORY_OPTIONS, ...TIMEZONE_OPTION } as const;
+
+export const LOG_HELP = `Usage: stopwatt log SESSION_ID [--account A] [--csv] [--timezone TZ] [--table T --region R]
 
 Shows one session's timeline: every observation and decision, the stop claim and its result,
-with terminal charts of power, cumulative energy and price. --csv prints the observations.`;
+with terminal charts of power, cumulative energy and price. --csv prints the observations (UTC).
+Times are shown in --timezone, else the stored rules' time zone.`;
 
 export async function logCommand(args: string[], io: CliIo): Promise<number> {
   try {
     let parsed: ReturnType<
-      typeof parseArgs<{ args: string[]; options: typeof HISTORY_OPTIONS; allowPositionals: true }>
+      typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true }>
     >;
     try {
-      parsed = parseArgs({ args, options: HISTORY_OPTIONS, allowPositionals: true, strict: true });
+      parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
@@ -28,13 +33,14 @@ export async function logCommand(args: string[], io: CliIo): Promise<number> {
     const [sessionId, ...extra] = positionals;
     if (!sessionId || extra.length > 0)
       throw new UsageError('give exactly one SESSION_ID (see stopwatt sessions)');
+    const timeZone = await displayTimeZone(io, values);
     const log = await historyLog(io, values);
     const timeline = await log.timeline(sessionId);
     if (timeline.length === 0) {
       io.stderr.write(`stopwatt: no records for session ${sessionId}\n`);
       return EXIT_FAILED;
     }
-    io.stdout.write(values.csv ? timelineCsv(timeline) : timelineText(sessionId, timeline));
+    io.stdout.write(values.csv ? timelineCsv(timeline) : timelineText(sessionId, timeline, timeZone));
     return EXIT_OK;
   } catch (error) {
     return reportError(error, io);
@@ -69,7 +75,11 @@ export function timelineCsv(timeline: readonly TimelineEntry[]): string {
   return `${[header, ...rows].join('\n')}\n`;
 }
 
-export function timelineText(sessionId: string, timeline: readonly TimelineEntry[]): string {
+export function timelineText(
+  sessionId: string,
+  timeline: readonly TimelineEntry[],
+  timeZone: string,
+): string {
   const lines: string[] = [`Session ${sessionId}`];
   const obs = observations(timeline);
   if (obs.length > 1) {
@@ -91,14 +101,14 @@ export function timelineText(sessionId: string, timeline: readonly TimelineEntry
         '',
         ...columnChart(
           prices.map((p) => p ?? 0),
-          { label: 'price', unit: '/kWh', height: 4 },
+          { label: 'price', unit: `${obs.find((s) => s.currency)?.currency ?? ''}/kWh`.trim(), height: 4 },
         ),
       );
     }
   }
-  lines.push('', 'Timeline (UTC):');
+  lines.push('', `Timeline (${timeZone}):`);
   for (const entry of timeline) {
-    const at = entry.at.toISOString().slice(0, 19).replace('T', ' ');
+    const at = formatLocalDateTime(entry.at, timeZone, { seconds: true });
     switch (entry.kind) {
       case 'observation': {
         const s = entry.snapshot;

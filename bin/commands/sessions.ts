@@ -1,14 +1,17 @@
+import { formatLocalDateTime } from '../../lambdas/core/local-time.ts';
 import type { SessionSummary } from '../../lambdas/ports.ts';
+import { displayTimeZone, TIMEZONE_OPTION } from '../cli/display-zone.ts';
 import { csvLine, HISTORY_OPTIONS, historyLog } from '../cli/history-deps.ts';
 import { type CliIo, EXIT_OK, reportError, UsageError } from '../cli/io.ts';
 import { parseCommandArgs } from './check.ts';
 
-export const SESSIONS_HELP = `Usage: stopwatt sessions [--account A] [--since YYYY-MM-DD] [--csv] [--table T --region R]
+export const SESSIONS_HELP = `Usage: stopwatt sessions [--account A] [--since YYYY-MM-DD] [--csv] [--timezone TZ] [--table T --region R]
 
 Lists the sessions stopwatt has seen: start, end, kWh, cost, stop reason. --csv prints
-comma-separated values (for reimbursement exports). Reads the local store, or DynamoDB with --table.`;
+comma-separated values (for reimbursement exports; times in UTC). Reads the local store, or
+DynamoDB with --table. Times are shown in --timezone, else the stored rules' time zone.`;
 
-const OPTIONS = { ...HISTORY_OPTIONS, since: { type: 'string' } } as const;
+const OPTIONS = { ...HISTORY_OPTIONS, ...TIMEZONE_OPTION, since: { type: 'string' } } as const;
 
 export async function sessionsCommand(args: string[], io: CliIo): Promise<number> {
   try {
@@ -24,9 +27,10 @@ export async function sessionsCommand(args: string[], io: CliIo): Promise<number
       }
       since = new Date(`${values.since}T00:00:00Z`);
     }
+    const timeZone = await displayTimeZone(io, values);
     const log = await historyLog(io, values);
     const sessions = await log.listSessions({ since });
-    io.stdout.write(values.csv ? sessionsCsv(sessions) : sessionsTable(sessions));
+    io.stdout.write(values.csv ? sessionsCsv(sessions) : sessionsTable(sessions, timeZone));
     return EXIT_OK;
   } catch (error) {
     return reportError(error, io);
@@ -59,14 +63,14 @@ export function sessionsCsv(sessions: readonly SessionSummary[]): string {
   return `${[header, ...rows].join('\n')}\n`;
 }
 
-export function sessionsTable(sessions: readonly SessionSummary[]): string {
+export function sessionsTable(sessions: readonly SessionSummary[], timeZone: string): string {
   if (sessions.length === 0) return 'no sessions recorded yet\n';
   const rows = [
-    ['session', 'started (UTC)', 'ended (UTC)', 'kWh', 'cost', 'stopped by'],
+    ['session', `started (${timeZone})`, 'ended', 'kWh', 'cost', 'stopped by'],
     ...sessions.map((s) => [
       s.sessionId,
-      s.startedAt ? s.startedAt.toISOString().slice(0, 16).replace('T', ' ') : '?',
-      s.endedAt ? s.endedAt.toISOString().slice(0, 16).replace('T', ' ') : s.status,
+      s.startedAt ? formatLocalDateTime(s.startedAt, timeZone) : '?',
+      s.endedAt ? formatLocalDateTime(s.endedAt, timeZone) : s.status,
       s.energyKwh.toFixed(2),
       s.cost === null ? '?' : `${s.cost.toFixed(2)} ${s.currency ?? ''}`.trim(),
       s.stopReason ? `stopwatt (${s.stopReason})` : '-',

@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { systemClock } from '../../lambdas/adapters/system-clock.ts';
+import { formatLocalTime } from '../../lambdas/core/local-time.ts';
 import { ApiError, ApiUnreachableError, errorMessage, redact } from '../../lambdas/errors.ts';
 import type { Clock } from '../../lambdas/ports.ts';
 import type { CheckOutcome } from '../../lambdas/run-check.ts';
@@ -37,6 +38,8 @@ export interface WatchOptions {
   readonly intervalMs: number;
   readonly clock: Clock;
   readonly energyTargetKwh?: number | undefined;
+  /** The rules' time zone: progress times are shown on its wall clock. @default 'UTC' */
+  readonly timeZone?: string | undefined;
   /** Real time to sleep between polls for `clock` time `ms` (the demo runs on a faster clock). */
   readonly sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
 }
@@ -64,7 +67,8 @@ export async function watchCommand(args: string[], io: CliIo): Promise<number> {
       io.stderr.write('stopwatt: no rule is set, so nothing will be ended (see --help)\n');
     // The target from the effective rules (flags, rules file or stored rules), for the progress bar.
     const energyTargetKwh = prepared.rules.once?.energyKwh ?? prepared.rules.energyKwh;
-    const last = await watchLoop(prepared, io, { intervalMs, clock, energyTargetKwh });
+    const timeZone = prepared.rules.timezone;
+    const last = await watchLoop(prepared, io, { intervalMs, clock, energyTargetKwh, timeZone });
     if (last?.sessionId && !io.signal?.aborted && prepared.log) {
       const summary = (await prepared.log.listSessions()).find((s) => s.sessionId === last.sessionId);
       const source = values.table
@@ -115,7 +119,7 @@ export async function watchLoop(
         io.stdout.write(`${live ? '\n' : ''}session ${last?.sessionId ?? ''} has ended\n`);
         return last;
       }
-      io.stdout.write(`${stamp(options.clock)}  no active session; waiting for one (Ctrl-C to stop)\n`);
+      io.stdout.write(`${stamp(options)}  no active session; waiting for one (Ctrl-C to stop)\n`);
     } else {
       seenSession = true;
       last = outcome;
@@ -163,15 +167,16 @@ async function sleepOrAbort(
   }
 }
 
-function stamp(clock: Clock): string {
-  return clock.now().toISOString().slice(11, 19);
+function stamp(options: Pick<WatchOptions, 'clock' | 'timeZone'>): string {
+  // HH:MM:SS on the rules' wall clock; the zone is named once per line, after `next:`.
+  return formatLocalTime(options.clock.now(), options.timeZone ?? 'UTC', { seconds: true }).slice(0, 8);
 }
 
 export function progressLine(
   outcome: CheckOutcome,
-  options: Pick<WatchOptions, 'clock' | 'energyTargetKwh'>,
+  options: Pick<WatchOptions, 'clock' | 'energyTargetKwh' | 'timeZone'>,
 ): string {
-  const parts = [stamp(options.clock), `session ${outcome.sessionId ?? '-'}`];
+  const parts = [stamp(options), `session ${outcome.sessionId ?? '-'}`];
   const s = outcome.snapshot;
   if (s) {
     const target = options.energyTargetKwh;
@@ -192,7 +197,7 @@ export function progressLine(
   }
   if (outcome.decision.action === 'continue' && outcome.decision.wake) {
     parts.push(
-      `next: ${outcome.decision.wake.reason} at ${outcome.decision.wake.at.toISOString().slice(11, 19)}`,
+      `next: ${outcome.decision.wake.reason} at ${formatLocalTime(outcome.decision.wake.at, options.timeZone ?? 'UTC', { seconds: true })}`,
     );
   }
   return parts.join('  ');

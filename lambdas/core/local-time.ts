@@ -135,8 +135,13 @@ export function formatLocalTime(
 }
 
 /** `YYYY-MM-DD HH:MM` on the wall clock of `timeZone` (no label: tables name the zone in the header). */
-export function formatLocalDateTime(instant: Date, timeZone: string): string {
+export function formatLocalDateTime(
+  instant: Date,
+  timeZone: string,
+  options: { seconds?: boolean } = {},
+): string {
   const w = wallTime(instant, timeZone);
   const two = (n: number) => String(n).padStart(2, '0');
-  return `${w.year}-${two(w.month)}-${two(w.day)} ${two(w.hour)}:${two(w.minute)}`;
+  const seconds = options.seconds ? `:${two(w.second)}` : '';
+  return `${w.year}-${two(w.month)}-${two(w.day)} ${two(w.hour)}:${two(w.minute)}${seconds}`;
 }

@@ -1,4 +1,5 @@
 import type { Decision } from '../core/decide.ts';
+import { formatLocalTime } from '../core/local-time.ts';
 import { resendPolicy } from '../core/resend-policy.ts';
 import { StopFailedError } from '../errors.ts';
 import { gaveUpNotice } from '../notices.ts';
@@ -31,7 +32,8 @@ export async function arbitrate(
     maxAttempts: deps.maxAttempts ?? 3,
   });
   if (verdict.kind === 'wait') {
-    const detail = `stop already sent at ${verdict.since.toISOString()}; waiting for it to take effect`;
+    const since = formatLocalTime(verdict.since, deps.rules.timezone, { seconds: true });
+    const detail = `stop already sent at ${since}; waiting for it to take effect`;
     return { kind: 'in-flight', detail };
   }
   if (verdict.kind === 'give-up') {

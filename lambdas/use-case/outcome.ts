@@ -1,4 +1,5 @@
 import type { Decision } from '../core/decide.ts';
+import { formatLocalTime } from '../core/local-time.ts';
 import type { StopReason } from '../core/rules.ts';
 import type { Snapshot } from '../core/snapshot.ts';
 import type { StopResult } from '../ports.ts';
@@ -65,9 +66,11 @@ export function buildOutcome(parts: OutcomeParts): CheckOutcome {
   };
 }
 
-export function describeContinue(decision: Decision): string {
+/** `timeZone` (the rules' zone) labels the wake time: `next: deadline at 07:00:00 Europe/Copenhagen`. */
+export function describeContinue(decision: Decision, timeZone: string): string {
   if (decision.action === 'none') return 'no active session';
   if (decision.action !== 'continue') return decision.action;
-  const wake = decision.wake ? `; next: ${decision.wake.reason} at ${decision.wake.at.toISOString()}` : '';
+  const at = decision.wake ? formatLocalTime(decision.wake.at, timeZone, { seconds: true }) : '';
+  const wake = decision.wake ? `; next: ${decision.wake.reason} at ${at}` : '';
   return `continue: ${decision.notes.join('; ') || 'no rule set'}${wake}`;
 }

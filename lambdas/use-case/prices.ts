@@ -1,3 +1,4 @@
+import { formatLocalTime } from '../core/local-time.ts';
 import type { PriceReading, PriceSlot } from '../core/prices.ts';
 import type { Snapshot } from '../core/snapshot.ts';
 import { errorMessage } from '../errors.ts';
@@ -31,7 +32,8 @@ export async function readPrice(deps: CheckDeps, snapshot: Snapshot, at: Date): 
     if (price) {
       await track(deps, 'condition log', () => deps.conditions?.clear(PRICE_FEED_CONDITION));
     } else {
-      deps.warn?.(`no spot price for ${at.toISOString()}: the price rule is inactive this tick`);
+      const when = formatLocalTime(at, deps.rules.timezone);
+      deps.warn?.(`no spot price for ${when}: the price rule is inactive this tick`);
       await priceFeedDown(deps, at, `no price for ${at.toISOString()}`);
     }
     return { price, forecast };

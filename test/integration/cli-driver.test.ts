@@ -37,7 +37,7 @@ function jwtExpiringIn(days: number): string {
 async function localSetup(token: string): Promise<{ sim: AmpecoSimulator; env: NodeJS.ProcessEnv }> {
   const sim = await AmpecoSimulator.start({ clock: realClock(), token });
   cleanups.push(() => sim.close());
-  sim.addSession({ powerKw: 11, energyWh: 2_000 });
+  sim.addSession({ powerKw: 11, energyWh: 2_000, spotPrice: 0.62, markup: 1 });
   const store = await tempDir('stopwatt-driver-', cleanups);
   return {
     sim,
@@ -246,5 +246,39 @@ describe('prices when the feed fails', () => {
     );
     expect(next.stderr).not.toContain('published');
     expect(server.count()).toBe(1);
+  });
+});
+
+/** The Copenhagen wall clock `hours` from now, as HH:MM. */
+function copenhagenIn(hours: number): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/Copenhagen',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(new Date(Date.now() + hours * 3_600_000));
+}
+
+describe('times and prices as a driver reads them', () => {
+  it("show the deadline, the timeline and the sessions on the rules' wall clock, labelled, and the chart in DKK", async () => {
+    // Prepare
+    const { env } = await localSetup(`tok-${'t'.repeat(24)}`);
+    const stopBy = copenhagenIn(3);
+    const check = ['check', '--stop-by', stopBy, '--energy-kwh', '50', '--horizon', '0'];
+
+    // Act
+    const first = await runCli(check, env);
+    await runCli(check, env);
+    const log = await runCli(['log', '100001'], env);
+    const sessions = await runCli(['sessions'], env);
+
+    // Assess
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain(`deadline at ${stopBy} Europe/Copenhagen`);
+    expect(first.stdout).toContain(`next: deadline at ${stopBy}:00 Europe/Copenhagen`);
+    expect(first.stdout).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d/);
+    expect(log.stdout).toContain('Timeline (Europe/Copenhagen):');
+    expect(log.stdout).toMatch(/\d\.\d\d DKK\/kWh │/);
+    expect(sessions.stdout).toMatch(/^session +started \(Europe\/Copenhagen\) +ended /);
   });
 });

@@ -104,13 +104,13 @@ describe('stopwatt sessions (local store)', () => {
     expect(code).toBe(0);
     const lines = stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^session +started \(UTC\) +ended \(UTC\) +kWh +cost +stopped by$/);
+    expect(lines[0]).toMatch(/^session +started \(Europe\/Copenhagen\) +ended +kWh +cost +stopped by$/);
     expect(lines[1]).toMatch(
-      new RegExp(`^${local.earlierId} +2026-04-01 19:51 +active +1\\.00 +2\\.50 DKK +-$`),
+      new RegExp(`^${local.earlierId} +2026-04-01 21:51 +active +1\\.00 +2\\.50 DKK +-$`),
     );
     expect(lines[2]).toMatch(
       new RegExp(
-        `^${local.endedId} +2026-04-10 16:49 +2026-04-10 17:15 +4\\.75 +7\\.72 DKK +stopwatt \\(energy\\)$`,
+        `^${local.endedId} +2026-04-10 18:49 +2026-04-10 19:15 +4\\.75 +7\\.72 DKK +stopwatt \\(energy\\)$`,
       ),
     );
   });
@@ -171,19 +171,19 @@ describe('stopwatt log (local store)', () => {
     for (const label of ['power', 'energy (cumulative)', 'price']) expect(lines).toContain(label);
     expect(stdout).toContain('11.00 kW │████');
     expect(stdout).toContain('4.75 kWh │');
-    expect(stdout).toContain('1.63 /kWh │████');
-    const timeline = lines.slice(lines.indexOf('Timeline (UTC):') + 1);
+    expect(stdout).toContain('1.63 DKK/kWh │████');
+    const timeline = lines.slice(lines.indexOf('Timeline (Europe/Copenhagen):') + 1);
     expect(timeline).toEqual([
-      '2026-04-10 17:00:00  seen      active/charging  2.000 kWh  11.00 kW  3.25 DKK',
-      expect.stringMatching(/^2026-04-10 17:00:00 {2}decided {3}continue: /),
-      '2026-04-10 17:05:00  seen      active/charging  2.916 kWh  11.00 kW  4.74 DKK',
-      expect.stringMatching(/^2026-04-10 17:05:00 {2}decided {3}continue: /),
-      '2026-04-10 17:10:00  seen      active/charging  3.833 kWh  11.00 kW  6.23 DKK',
-      expect.stringMatching(/^2026-04-10 17:10:00 {2}decided {3}continue: /),
-      '2026-04-10 17:15:00  seen      active/charging  4.750 kWh  11.00 kW  7.72 DKK',
-      expect.stringMatching(/^2026-04-10 17:15:00 {2}decided {3}end \(energy\): .*4\.75.* kWh.*4 kWh/),
-      '2026-04-10 17:15:00  claimed   stop attempt 1 by history-test',
-      '2026-04-10 17:15:00  stop      accepted (attempt 1)',
+      '2026-04-10 19:00:00  seen      active/charging  2.000 kWh  11.00 kW  3.25 DKK',
+      expect.stringMatching(/^2026-04-10 19:00:00 {2}decided {3}continue: /),
+      '2026-04-10 19:05:00  seen      active/charging  2.916 kWh  11.00 kW  4.74 DKK',
+      expect.stringMatching(/^2026-04-10 19:05:00 {2}decided {3}continue: /),
+      '2026-04-10 19:10:00  seen      active/charging  3.833 kWh  11.00 kW  6.23 DKK',
+      expect.stringMatching(/^2026-04-10 19:10:00 {2}decided {3}continue: /),
+      '2026-04-10 19:15:00  seen      active/charging  4.750 kWh  11.00 kW  7.72 DKK',
+      expect.stringMatching(/^2026-04-10 19:15:00 {2}decided {3}end \(energy\): .*4\.75.* kWh.*4 kWh/),
+      '2026-04-10 19:15:00  claimed   stop attempt 1 by history-test',
+      '2026-04-10 19:15:00  stop      accepted (attempt 1)',
     ]);
   });
 
@@ -212,7 +212,7 @@ describe('stopwatt log (local store)', () => {
     // Assess
     expect(code).toBe(0);
     expect(stdout).not.toContain('│');
-    expect(stdout).toContain('2026-04-01 20:00:00  seen      active/charging  1.000 kWh  7.40 kW');
+    expect(stdout).toContain('2026-04-01 22:00:00  seen      active/charging  1.000 kWh  7.40 kW');
   });
 
   it('exits 1 with a one-line message for an unknown session id', async () => {

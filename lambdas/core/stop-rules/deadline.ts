@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nextOccurrence, parseClock } from '../local-time.ts';
+import { formatLocalTime, nextOccurrence, parseClock } from '../local-time.ts';
 import type { RuleContext, StopRule } from './stop-rule.ts';
 
 /** End at a local wall time: the first `stopBy` in `timezone` at or after the session started. */
@@ -33,10 +33,10 @@ export const deadlineRule = {
     if (now.getTime() >= deadline.getTime()) {
       return {
         holds: true,
-        detail: `deadline ${rules.stopBy} (${rules.timezone}) passed at ${deadline.toISOString()}`,
+        detail: `deadline ${rules.stopBy} (${rules.timezone}) passed at ${formatLocalTime(deadline, rules.timezone)}`,
       };
     }
-    return { holds: false, note: `deadline ${rules.stopBy} at ${deadline.toISOString()}`, wake: deadline };
+    return { holds: false, note: `deadline at ${formatLocalTime(deadline, rules.timezone)}`, wake: deadline };
   },
 } as const satisfies StopRule<'deadline'>;
 
