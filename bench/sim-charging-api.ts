@@ -31,10 +31,10 @@ export class SimChargingApi implements ChargingApi {
     this.#options = options;
   }
 
-  activeSession(): Promise<Session | null> {
+  openSessions(): Promise<Session[]> {
     return this.#call('active', (t) => {
       const s = this.#session;
-      return t < s.startMs || s.statusAt(t) === 'finished' ? null : s.view(t);
+      return t < s.startMs || s.statusAt(t) === 'finished' ? [] : [s.view(t)];
     });
   }
 

@@ -8,8 +8,8 @@ import type { Snapshot } from './core/snapshot.ts';
 export interface ChargingApi {
   /** Optional: marks the start of a tick so the adapter can bound the tick's total request time. */
   beginTick?(): void;
-  /** The open session on the account, or null when there is none. */
-  activeSession(): Promise<Session | null>;
+  /** Every open session on the account (one per EVSE), in the API's order; empty when none. */
+  openSessions(): Promise<Session[]>;
   /** One session by id, or null when the API answers 404. */
   getSession(sessionId: string): Promise<Session | null>;
   /**

@@ -1,11 +1,12 @@
 import { decide } from './core/decide.ts';
-import { applyOnce } from './core/once.ts';
+import { applyOnceToSessions } from './core/once-sessions.ts';
+import type { Session } from './core/session.ts';
 import type { CheckDeps } from './use-case/check-deps.ts';
 import { endSession } from './use-case/end-session.ts';
 import { type Judgement, judge } from './use-case/judge.ts';
-import { observe } from './use-case/observe.ts';
+import { type Observation, observe } from './use-case/observe.ts';
 import { persistOnce } from './use-case/once-override.ts';
-import { buildOutcome, type CheckOutcome, describeContinue } from './use-case/outcome.ts';
+import { buildOutcome, type CheckOutcome, describeContinue, primaryOutcome } from './use-case/outcome.ts';
 import { preciseWait } from './use-case/precise-wait.ts';
 import { closeEndedSessions, reconcile, recordJudgement } from './use-case/record.ts';
 
@@ -15,21 +16,42 @@ export { BOUNDARY_MARGIN_MS, ENERGY_TOLERANCE_KWH } from './use-case/precise-wai
 export { PRICE_FEED_NOTICE_AFTER_MS } from './use-case/prices.ts';
 
 /**
- * One tick: observe -> decide -> precise wait -> arbitrate -> send -> record -> notify. The same
- * use case runs in the Lambda and the CLI; only the adapters differ.
+ * One tick: observe -> decide -> precise wait -> arbitrate -> send -> record -> notify, for every
+ * open session of the account on its own. The same use case runs in the Lambda and the CLI; only
+ * the adapters differ. A session whose stop fails does not keep the others from being judged:
+ * its error is thrown once every session has had its turn.
  */
 export async function runCheck(input: CheckDeps): Promise<CheckOutcome> {
   const observation = await observe(input);
-  const { session, observedAt } = observation;
-  const once = applyOnce(input.rules, session?.id ?? null);
+  const { sessions, observedAt } = observation;
+  const once = applyOnceToSessions(input.rules, sessions);
   if (once.change && input.rulesStore) await persistOnce(input.rulesStore, once.change);
-  const deps: CheckDeps = { ...input, rules: once.effective };
-  if (!session) {
+  if (sessions.length === 0) {
+    const deps: CheckDeps = { ...input, rules: once.base };
     await closeEndedSessions(deps, observedAt);
-    return nothingToJudge(deps, observedAt, 'no active session');
+    return { ...nothingToJudge(deps, observedAt, 'no active session'), sessions: [] };
   }
+  const outcomes: CheckOutcome[] = [];
+  const failures: unknown[] = [];
+  for (const session of sessions) {
+    const deps: CheckDeps = { ...input, rules: once.rulesFor(session.id) };
+    await checkSession(deps, session, observation).then(
+      (outcome) => outcomes.push(outcome),
+      (error: unknown) => failures.push(error),
+    );
+  }
+  const primary = primaryOutcome(outcomes);
+  if (failures.length > 0 || !primary) throw failures[0];
+  return { ...primary, sessions: outcomes };
+}
+
+async function checkSession(
+  deps: CheckDeps,
+  session: Session,
+  observation: Observation,
+): Promise<CheckOutcome> {
   const previous = await deps.log.lastObservation(session.id);
-  const first = await judge(deps, session, observedAt, previous);
+  const first = await judge(deps, session, observation.observedAt, previous);
   await recordJudgement(deps, first);
   const waited = await preciseWait(deps, first, observation.readLatencyMs);
   if (waited.kind === 'no-wait') return act(deps, first, 0);

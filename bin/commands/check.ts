@@ -197,6 +197,9 @@ export async function checkCommand(args: string[], io: CliIo): Promise<number> {
 }
 
 export function humanOutcome(outcome: CheckOutcome): string {
+  // Several open sessions: one line each, as each was judged on its own.
+  const each = outcome.sessions ?? [];
+  if (each.length > 1) return each.map((one) => humanOutcome(one)).join('\n');
   const id = outcome.sessionId ? `session ${outcome.sessionId}` : '';
   switch (outcome.action) {
     case 'none':

@@ -56,7 +56,11 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ch
       metrics.addMetric('SuccessfulTicks', MetricUnit.Count, 1);
       if (outcome.action === 'end') metrics.addMetric('Stops', MetricUnit.Count, 1);
       const result: CheckResult = { account, ...outcomeFields(outcome) };
-      logger.info(redact(outcome.detail, secrets), { ...result, waitedMs: outcome.waitedMs });
+      logger.info(redact(outcome.detail, secrets), {
+        ...result,
+        waitedMs: outcome.waitedMs,
+        sessions: outcome.sessions?.map(outcomeFields),
+      });
       return result;
     } catch (error) {
       metrics.addMetric('Failures', MetricUnit.Count, 1);

@@ -20,6 +20,11 @@ export interface CheckOutcome {
   readonly stop: StopResult | null;
   /** Time spent waiting in-tick for a predicted stop, ms. */
   readonly waitedMs: number;
+  /**
+   * One outcome per open session, each judged on its own (the fields above are the primary one,
+   * see `primaryOutcome`). Absent or empty when the account had no session.
+   */
+  readonly sessions?: readonly CheckOutcome[] | undefined;
 }
 
 /**
@@ -35,6 +40,18 @@ export function outcomeFields(outcome: CheckOutcome) {
     powerKw: outcome.powerKw,
     pricePerKwh: outcome.pricePerKwh,
   };
+}
+
+/**
+ * The outcome that speaks for the tick (the `--json` object): the session acted on (ended, or a
+ * dry run), else the first active one, else the first.
+ */
+export function primaryOutcome(outcomes: readonly CheckOutcome[]): CheckOutcome | undefined {
+  return (
+    outcomes.find((o) => o.action === 'end' || o.action === 'dry-run') ??
+    outcomes.find((o) => o.snapshot?.status === 'active') ??
+    outcomes[0]
+  );
 }
 
 export interface OutcomeParts {

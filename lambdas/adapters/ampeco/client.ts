@@ -75,25 +75,32 @@ export class AmpecoClient implements ChargingApi {
     this.#retries = options.retries ?? 3;
   }
 
-  async activeSession(): Promise<Session | null> {
+  async openSessions(): Promise<Session[]> {
     return this.#withBudget(async (opts) => {
-      // Primary: home chargers list the open session on the EVSE, including suspended ones.
+      // Primary: home chargers list the open session on each EVSE, including suspended ones.
       const points = await this.#get('app/personal/charge-points', ChargePointsSchema, {
         ...opts,
         allow404: true,
       });
+      const byId = new Map<string, Session>();
       for (const point of points?.data ?? []) {
         for (const evse of point.evses) {
-          if (evse.session) return toSession(evse.session);
+          if (evse.session && !byId.has(evse.session.id)) byId.set(evse.session.id, toSession(evse.session));
         }
       }
+      if (byId.size > 0) return [...byId.values()];
       // Fallback for public charging: 404 means no session (or no such route on this tenant).
       const active = await this.#get('app/session/active', SessionEnvelopeSchema, {
         ...opts,
         allow404: true,
       });
-      return active ? toSession(active.session) : null;
+      return active ? [toSession(active.session)] : [];
     });
+  }
+
+  /** The first open session, or null. */
+  async activeSession(): Promise<Session | null> {
+    return (await this.openSessions())[0] ?? null;
   }
 
   async getSession(sessionId: string): Promise<Session | null> {
