@@ -6,7 +6,7 @@ import { parseRules } from '../../lambdas/config.ts';
 import type { Rules } from '../../lambdas/core/rules.ts';
 import type { CheckDeps } from '../../lambdas/run-check.ts';
 import { outcomeFields, runCheck } from '../../lambdas/run-check.ts';
-import { AmpecoSimulator, ManualClock } from '../support/ampeco-simulator.ts';
+import { AmpecoSimulator, ManualClock } from '../../lambdas/simulator/server.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 const T0 = Date.parse('2026-01-15T12:00:00Z');
