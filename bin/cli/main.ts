@@ -9,6 +9,7 @@ target, price limit, cost cap or deadline is reached.
 Commands:
   check       run one tick: read the session, apply the rules, end it if a rule holds
   watch       run check repeatedly with live progress until the session ends (Ctrl-C stops)
+  serve       watch and serve the phone page (live session, prices, history, overrides)
   simulate    start a simulated charging API on 127.0.0.1 to try stopwatt without a car
   prices      show today's and tomorrow's consumer electricity prices (Energi Data Service)
   rules       show or change the stored rules (local store, or SSM with --region)
@@ -29,6 +30,7 @@ export function versionText(nodeVersion = process.version): string {
 const COMMANDS: Record<string, () => Promise<Command>> = {
   check: async () => (await import('../commands/check.ts')).checkCommand,
   watch: async () => (await import('../commands/watch.ts')).watchCommand,
+  serve: async () => (await import('../commands/serve.ts')).serveCommand,
   simulate: async () => (await import('../commands/simulate.ts')).simulateCommand,
   prices: async () => (await import('../commands/prices.ts')).pricesCommand,
   token: async () => (await import('../commands/token.ts')).tokenCommand,

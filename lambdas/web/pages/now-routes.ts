@@ -61,7 +61,10 @@ function predictionCard(m: NowModel): SafeHtml | string {
     return '';
   }
   const bound = m.rules?.once?.sessionId;
-  const once = m.rules?.once && (bound === undefined || bound === m.session?.sessionId) ? html`<p class="muted">A one-session override applies.</p>` : '';
+  const once =
+    m.rules?.once && (bound === undefined || bound === m.session?.sessionId)
+      ? html`<p class="muted">A one-session override applies.</p>`
+      : '';
   return html`<section class="card ok" id="prediction"><h2>What stopwatt will do</h2><p>${text}</p>${once}</section>`;
 }
 
