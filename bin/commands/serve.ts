@@ -12,7 +12,7 @@ import type { TickStatusStore } from '../../lambdas/web/ports.ts';
 import { type CliIo, EXIT_OK, reportError, secretsFrom, UsageError } from '../cli/io.ts';
 import { DEFAULT_ACCOUNT, storeDir } from '../cli/local-deps.ts';
 import { spotPriceSourceFor } from '../cli/price-deps.ts';
-import { RULE_FLAGS_HELP } from '../cli/rule-flags.ts';
+import { RULE_FLAGS_HELP, rulesFromFlags } from '../cli/rule-flags.ts';
 import {
   CHECK_OPTIONS,
   humanOutcome,
@@ -72,6 +72,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
       // The local server speaks plain http; a Secure cookie would never be sent back over it.
       secureCookies: false,
       trigger,
+      appliedRules: (stored) => rulesFromFlags(values, stored),
       pricesFor: (rules) =>
         rules.priceSource === 'spot'
           ? spotPriceSourceFor({

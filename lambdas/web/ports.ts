@@ -98,6 +98,11 @@ export interface WebDeps {
   readonly log: SessionLog;
   /** The same rules store the check reads; changes are validated with `parseRules` first. */
   readonly rules: RulesStore;
+  /**
+   * Optional: the rules the check applies given the stored ones (`stopwatt serve` lays its rule
+   * flags over them). The Now and Prices pages show these; changes still go to `rules`.
+   */
+  readonly appliedRules?: ((stored: Rules | null) => Promise<Rules>) | undefined;
   /** The consumer price source for the rules' spot model, or null for `priceSource: session`. */
   readonly pricesFor: (rules: Rules) => PriceSource | null;
   readonly links: SignInLinks;

@@ -18,6 +18,7 @@ export function localWebDeps(options: {
   pricesFor: (rules: Rules) => PriceSource | null;
   now?: () => Date;
   trigger?: TickTrigger;
+  appliedRules?: WebDeps['appliedRules'];
 }): WebDeps {
   const { dir, account } = options;
   return {
@@ -30,6 +31,7 @@ export function localWebDeps(options: {
     ticks: new FileTickStatus({ dir, account }),
     controls: new FileControlLog({ dir, account }),
     trigger: options.trigger,
+    appliedRules: options.appliedRules,
     now: options.now ?? (() => new Date()),
     secureCookies: options.secureCookies,
     clientAddress: (c) => {

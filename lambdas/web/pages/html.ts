@@ -32,7 +32,9 @@ export function html(strings: TemplateStringsArray, ...values: Value[]): SafeHtm
  * JSON for a `<script type="application/json">` data block (not executed, so CSP allows it);
  * `<` is escaped so the data can never close the element.
  */
-export function jsonData(id: string, data: unknown): SafeHtml {
+export function jsonData(id: string, data: unknown, className = ''): SafeHtml {
   const json = JSON.stringify(data).replace(/</g, '\\u003c');
-  return new SafeHtml(`<script type="application/json" id="${escapeHtml(id)}">${json}</script>`);
+  return new SafeHtml(
+    `<script type="application/json" id="${escapeHtml(id)}" class="${escapeHtml(className)}">${json}</script>`,
+  );
 }

@@ -1,3 +1,4 @@
+import { parseRules } from '../../config.ts';
 import { type Decision, decide } from '../../core/decide.ts';
 import { applyOnce } from '../../core/once.ts';
 import type { PriceReading, PriceSlot } from '../../core/prices.ts';
@@ -36,12 +37,7 @@ export async function openSession(deps: WebDeps, now: Date): Promise<SessionSumm
 export async function nowModel(deps: WebDeps): Promise<NowModel> {
   const now = deps.now();
   const warnings: string[] = [];
-  let rules: Rules | null = null;
-  try {
-    rules = await deps.rules.get({ fresh: true });
-  } catch (error) {
-    warnings.push(`The stored rules are invalid: ${errorMessage(error)}`);
-  }
+  const rules = await currentRules(deps, warnings);
   const [session, tick] = await Promise.all([openSession(deps, now), deps.ticks.get()]);
   const snapshot = session ? await deps.log.lastObservation(session.sessionId) : null;
   const effective = rules ? applyOnce(rules, session?.sessionId ?? null).effective : null;
@@ -50,6 +46,17 @@ export async function nowModel(deps: WebDeps): Promise<NowModel> {
     effective && snapshot ? decide({ snapshot, rules: effective, now, price, forecast }) : null;
   warnings.push(...tickWarnings(tick, now));
   return { now, rules, effective, session, snapshot, price, decision, tick, warnings };
+}
+
+/** The rules the check applies (defaults when none are stored); null when they are invalid. */
+export async function currentRules(deps: WebDeps, warnings: string[]): Promise<Rules | null> {
+  try {
+    const stored = await deps.rules.get({ fresh: true });
+    return deps.appliedRules ? await deps.appliedRules(stored) : (stored ?? parseRules({}));
+  } catch (error) {
+    warnings.push(`The rules are invalid: ${errorMessage(error)}`);
+    return null;
+  }
 }
 
 async function priceNow(
