@@ -117,6 +117,7 @@ async function demo(): Promise<number> {
         '',
         'Next: `npm test`, or install the CLI (`npm run build && npm install -g .`) and try',
         '`stopwatt simulate` and `stopwatt watch --help`.',
+        'On your phone: `stopwatt serve` runs the same loop and serves a page to watch and steer it.',
         '',
       ].join('\n'),
     );

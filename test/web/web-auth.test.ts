@@ -77,3 +77,29 @@ describe('signed-in pages', () => {
     expect(response.status).toBe(401);
   });
 });
+
+describe('guessing sign-in links', () => {
+  it('refuses every attempt from a client after ten failures, even a valid link', async () => {
+    // Prepare
+    const web = webFixture(await tempDir('web-auth-', cleanups));
+    for (let i = 0; i < 10; i++) await web.deps.attempts.recordFailure('guesser', web.clock.now);
+    const headers = { 'x-test-client': 'guesser' };
+    // Act
+    const refused = await web.app.request(await web.link(), { headers });
+    const elsewhere = await web.app.request(await web.link(), { headers: { 'x-test-client': 'phone' } });
+    // Assess
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('900');
+    expect(elsewhere.status).toBe(303);
+  });
+
+  it('counts each bad link as a failure of its client', async () => {
+    // Prepare
+    const web = webFixture(await tempDir('web-auth-', cleanups));
+    // Act
+    await web.app.request('/sign-in?t=guess', { headers: { 'x-test-client': 'guesser' } });
+    await web.app.request('/sign-in', { headers: { 'x-test-client': 'guesser' } });
+    // Assess
+    expect(await web.deps.attempts.failures('guesser', new Date(0))).toBe(2);
+  });
+});
