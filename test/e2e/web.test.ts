@@ -34,6 +34,7 @@ beforeAll(async () => {
   await mkdir(join(store, 'accounts', 'local'), { recursive: true });
   const rules = {
     priceSource: 'spot',
+    energyKwh: 40,
     maxPricePerKwh: 4,
     tariff: { flatPerKwh: 0.9, zones: [], vatPercent: 25 },
   };
