@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AmpecoSimulator } from '../support/ampeco-simulator.ts';
+import { AmpecoSimulator } from '../../lambdas/simulator/server.ts';
 import { ROOT } from '../support/cli-runner.ts';
 import { PriceServer } from '../support/price-server.ts';
 import {
