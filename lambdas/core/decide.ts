@@ -1,9 +1,13 @@
+import { estimateEnergy } from './estimate.ts';
 import type { PriceReading, PriceSlot } from './prices.ts';
 import type { Rules, StopReason } from './rules.ts';
 import { isStoppingOrFinished } from './session.ts';
 import type { Snapshot } from './snapshot.ts';
 import { fmt, type RuleContext } from './stop-rules/stop-rule.ts';
 import { STOP_RULES } from './stop-rules/table.ts';
+
+/** A stop is never aimed more than this ahead of the estimated crossing. */
+export const MAX_ENERGY_LEAD_MS = 30_000;
 
 /** A reading older than this is not acted on. */
 export const MAX_SNAPSHOT_AGE_MS = 5 * 60_000;
@@ -20,10 +24,11 @@ export interface DecideInput {
   /** The previous observation of the same session, to reject energy going backwards. */
   readonly previous?: Snapshot | null | undefined;
   /**
-   * Energy within this many kWh below the target counts as reached. Used only right after a
-   * precise wait, where the meter may lag the prediction by a few Wh. Default 0.
+   * How long a stop sent now takes to stop the energy (the `/end` round trip plus the charger's
+   * learned stop latency), ms: energy is judged as estimated at `now` plus this, so the stop lands
+   * at the target. Capped at MAX_ENERGY_LEAD_MS. Default 0.
    */
-  readonly energyToleranceKwh?: number | undefined;
+  readonly energyLeadMs?: number | undefined;
 }
 
 /** When a rule is expected to hold next, so a caller can wake exactly then. */
@@ -57,7 +62,10 @@ export type Decision =
  *
  * - No session: `none`. Status `stopping`/`finished`: `already-stopping` (never stop twice).
  * - Only an `active` session can be ended; `starting` or unknown statuses continue.
- * - Readings older than 5 minutes, or energy going backwards, never end anything.
+ * - Readings older than 5 minutes, impossible readings, or energy going backwards, never end
+ *   anything.
+ * - Energy is judged as estimated from the charger's last meter sample (`estimate.ts`) at the
+ *   instant a stop sent now would take effect; on doubtful data, the raw reading.
  * - `leaveAlone` (a one-session override): no rule ends the session.
  * - Otherwise each rule that is set is judged in the table's precedence order (manual, energy,
  *   cost, deadline, price, see `stop-rules/`); the first that holds is the reason. When none
@@ -94,6 +102,7 @@ export function decide(input: DecideInput): Decision {
 function doubtAbout(input: DecideInput, s: Snapshot): string | null {
   if (s.status !== 'active') return `status ${s.status}: only active sessions are ended`;
   if (!Number.isFinite(s.energyKwh) || s.energyKwh < 0) return 'energy reading invalid';
+  if (s.doubts && s.doubts.length > 0) return `impossible reading: ${s.doubts.join('; ')}`;
   // An unknown reading time (Invalid Date) is as doubtful as an old one.
   if (!(input.now.getTime() - s.observedAt.getTime() <= MAX_SNAPSHOT_AGE_MS)) return 'reading is stale';
   const previous = input.previous;
@@ -104,6 +113,8 @@ function doubtAbout(input: DecideInput, s: Snapshot): string | null {
 
 function contextFor(input: DecideInput, s: Snapshot): RuleContext {
   const previous = input.previous && input.previous.sessionId === s.sessionId ? input.previous : null;
+  const lead = input.energyLeadMs ?? 0;
+  const leadMs = Number.isFinite(lead) ? Math.min(MAX_ENERGY_LEAD_MS, Math.max(0, lead)) : 0;
   return {
     snapshot: s,
     rules: input.rules,
@@ -111,7 +122,6 @@ function contextFor(input: DecideInput, s: Snapshot): RuleContext {
     price: input.price,
     forecast: input.forecast,
     previous,
-    energyKwh: s.energyKwh,
-    energyToleranceKwh: Math.max(0, input.energyToleranceKwh ?? 0),
+    energy: estimateEnergy(s, new Date(input.now.getTime() + leadMs), previous),
   };
 }

@@ -7,6 +7,11 @@ export interface Session {
   readonly chargingState: string | null;
   readonly startedAt: Date | null;
   readonly stoppedAt: Date | null;
+  /**
+   * Seconds from `startedAt` to the charger's last meter sample (AMPECO `duration`): the session
+   * record changes only when the charger sends meter values. null when not reported.
+   */
+  readonly durationS?: number | null | undefined;
   /** Cumulative session energy in Wh (AMPECO `energy`). */
   readonly energyWh: number;
   /** Instantaneous power in W (AMPECO `power`); null when the API did not report it. */

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseRules } from '../../lambdas/config.ts';
 import { type DecideInput, type Decision, decide, MAX_SNAPSHOT_AGE_MS } from '../../lambdas/core/decide.ts';
+import { estimateEnergy } from '../../lambdas/core/estimate.ts';
 import { nextOccurrence, parseClock } from '../../lambdas/core/local-time.ts';
 import type { PriceReading, PriceSlot } from '../../lambdas/core/prices.ts';
 import type { Rules } from '../../lambdas/core/rules.ts';
@@ -342,15 +343,59 @@ describe('decide: session status and data quality', () => {
     expect(reasonOf(decision)).toBe('energy');
   });
 
-  it('counts energy within the tolerance below the target as reached', () => {
-    // Prepare
-    const given = input({ rules: rules({ energyKwh: 10.01 }), energyToleranceKwh: 0.015 });
+  it('judges energy where a stop sent now takes effect: 10 kWh + 11 kW x 4 s ends a 10.012 kWh target', () => {
+    // Prepare: 11 kW for 4 s is 0.0122 kWh.
+    const target = rules({ energyKwh: 10.012 });
+
+    // Act
+    const now = decide(input({ rules: target }));
+    const withLead = decide(input({ rules: target, energyLeadMs: 4_000 }));
+
+    // Assess
+    expect(now.action).toBe('continue');
+    expect(reasonOf(withLead)).toBe('energy');
+  });
+
+  it('extrapolates from the meter sample, not from the read, and says so', () => {
+    // Prepare: the meter sample is 30 s older than the read; 11 kW x 30 s = 0.0917 kWh.
+    const s = snapshot({ sampledAt: new Date(NOW.getTime() - 30_000) });
+
+    // Act
+    const decision = decide(input({ snapshot: s, rules: rules({ energyKwh: 10.09 }) }));
+
+    // Assess
+    expect(decision).toMatchObject({
+      action: 'end',
+      reason: 'energy',
+      detail:
+        'energy 10.092 kWh (estimated; meter 10 kWh at 2026-01-15T11:59:30.000Z) reached the target of 10.09 kWh',
+    });
+  });
+
+  it('never aims more than 30 s early', () => {
+    // Prepare: 11 kW x 30 s = 0.0917 kWh; the target is 0.1 kWh away.
+    const given = input({ rules: rules({ energyKwh: 10.1 }), energyLeadMs: 3_600_000 });
 
     // Act
     const decision = decide(given);
 
     // Assess
-    expect(reasonOf(decision)).toBe('energy');
+    expect(decision.action).toBe('continue');
+  });
+
+  it.each([
+    { name: 'impossible energy', snap: { energyKwh: 1e9 } },
+    { name: 'impossible cost', snap: { doubts: ['cost 1e+300'] } },
+  ])('ends nothing on $name and notes why', ({ snap }) => {
+    // Prepare
+    const s = snapshot({ doubts: ['energy 1000000000 kWh is more than 400 kW could deliver'], ...snap });
+
+    // Act
+    const decision = decide(input({ snapshot: s, rules: rules({ energyKwh: 5, maxCost: 1 }) }));
+
+    // Assess
+    expect(decision.action).toBe('continue');
+    expect(decision.action === 'continue' && decision.notes[0]).toMatch(/^impossible reading: /);
   });
 });
 
@@ -637,7 +682,9 @@ describe('decide: properties', () => {
         switch (decision.reason) {
           case 'energy':
             expect(r.energyKwh).toBeDefined();
-            expect(s.energyKwh).toBeGreaterThanOrEqual(r.energyKwh ?? Number.POSITIVE_INFINITY);
+            expect(estimateEnergy(s, sc.now, sc.previous).kwh).toBeGreaterThanOrEqual(
+              (r.energyKwh ?? Number.POSITIVE_INFINITY) - 1e-9,
+            );
             break;
           case 'cost':
             expect(s.cost).not.toBeNull();

@@ -13,7 +13,13 @@ import { rulesFromFlags } from '../../bin/cli/rule-flags.ts';
 import { ChargePointsSchema, SessionSchema, toSession } from '../../lambdas/adapters/ampeco/schemas.ts';
 import { parseCheckEvent } from '../../lambdas/check/environment.ts';
 import { parseRules, parseRulesJson, RulesSchema } from '../../lambdas/config.ts';
-import { type DecideInput, decide, MAX_SNAPSHOT_AGE_MS } from '../../lambdas/core/decide.ts';
+import {
+  type DecideInput,
+  decide,
+  MAX_ENERGY_LEAD_MS,
+  MAX_SNAPSHOT_AGE_MS,
+} from '../../lambdas/core/decide.ts';
+import { estimateEnergy } from '../../lambdas/core/estimate.ts';
 import { nextOccurrence, parseClock } from '../../lambdas/core/local-time.ts';
 import type { Rules } from '../../lambdas/core/rules.ts';
 import type { Session } from '../../lambdas/core/session.ts';
@@ -501,10 +507,11 @@ const validRulesArb: fc.Arbitrary<Rules> = fc
 function ruleHolds(reason: string, input: DecideInput): boolean {
   const { snapshot: s, rules, now, price } = input;
   if (!s) return false;
-  const tolerance = Math.max(0, input.energyToleranceKwh ?? 0);
+  const lead = Math.min(MAX_ENERGY_LEAD_MS, Math.max(0, input.energyLeadMs ?? 0));
+  const energy = estimateEnergy(s, new Date(now.getTime() + lead), input.previous).kwh;
   switch (reason) {
     case 'energy':
-      return rules.energyKwh !== undefined && s.energyKwh >= rules.energyKwh - tolerance;
+      return rules.energyKwh !== undefined && energy >= rules.energyKwh - 1e-9;
     case 'cost':
       return rules.maxCost !== undefined && s.cost !== null && s.cost >= rules.maxCost;
     case 'deadline': {
@@ -520,7 +527,7 @@ function ruleHolds(reason: string, input: DecideInput): boolean {
         rules.maxPricePerKwh !== undefined &&
         price !== null &&
         price.perKwh > rules.maxPricePerKwh &&
-        s.energyKwh >= (rules.minEnergyKwh ?? 0)
+        energy >= (rules.minEnergyKwh ?? 0)
       );
     default:
       return false;
@@ -539,10 +546,10 @@ describe('decide on hostile snapshots', () => {
           { nil: null },
         ),
         fc.option(snapshotArb, { nil: null }),
-        fc.constantFrom(undefined, 0, 0.015),
-        (snapshot, rules, price, previous, energyToleranceKwh) => {
+        fc.constantFrom(undefined, 0, 5_000, 3_600_000),
+        (snapshot, rules, price, previous, energyLeadMs) => {
           const now = new Date(NOW_MS);
-          const input: DecideInput = { snapshot, rules, now, price, previous, energyToleranceKwh };
+          const input: DecideInput = { snapshot, rules, now, price, previous, energyLeadMs };
           const decision = decide(input);
           if (decision.action !== 'end') return;
           ends.add(decision.reason);

@@ -1,10 +1,29 @@
 import { z } from 'zod';
 import type { Session } from '../../core/session.ts';
 
-const isoDate = z
-  .string()
-  .refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO-8601 timestamp')
-  .transform((v) => new Date(v));
+/** Latest instant accepted from the API: beyond it a date cannot be stored or computed with. */
+const LATEST_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
+
+/**
+ * Strict ISO-8601 with an offset (`2025-03-30T14:33:51+00:00`, `...Z`, optional fraction):
+ * `Date.parse` alone reads `"garbage 12"` or `"1"` as dates in 2001.
+ */
+const isoDate = z.iso
+  .datetime({ offset: true })
+  .transform((v) => new Date(v))
+  .refine((d) => !Number.isNaN(d.getTime()) && d.getTime() <= LATEST_MS, 'must be a date before year 10000');
+
+/**
+ * A timestamp the session can do without: an unusable one becomes null (the deadline rule and the
+ * energy estimate then stand down) instead of failing the whole read, which would kill every rule.
+ */
+const optionalIsoDate = z.unknown().transform((v) => {
+  const parsed = isoDate.safeParse(v);
+  return parsed.success ? parsed.data : null;
+});
+
+/** Seconds (AMPECO `duration`/`totalDuration`); anything else is treated as absent. */
+const seconds = z.unknown().transform((v) => (typeof v === 'number' && Number.isFinite(v) ? v : null));
 
 const id = z.union([z.string().min(1), z.number().int()]).transform(String);
 /** Session ids go into request paths: a plain identifier, never `.`, `..` or anything with a slash. */
@@ -17,8 +36,10 @@ export const SessionSchema = z.object({
   id: sessionId,
   status: z.string().min(1),
   chargingState: z.string().nullable().optional(),
-  startedAt: isoDate.nullable().optional(),
-  stoppedAt: isoDate.nullable().optional(),
+  startedAt: optionalIsoDate,
+  stoppedAt: optionalIsoDate,
+  duration: seconds,
+  totalDuration: seconds,
   energy: z.number().finite().nonnegative(),
   power: z.number().finite().nullable().optional(),
   amount,
@@ -29,7 +50,7 @@ export const SessionSchema = z.object({
     .object({
       state: z.string(),
       amount,
-      startedAt: isoDate.nullable().optional(),
+      startedAt: optionalIsoDate,
     })
     .nullable()
     .optional(),
@@ -57,6 +78,7 @@ export function toSession(s: ApiSession): Session {
     chargingState: s.chargingState ?? null,
     startedAt: s.startedAt ?? null,
     stoppedAt: s.stoppedAt ?? null,
+    durationS: s.duration ?? s.totalDuration ?? null,
     energyWh: s.energy,
     powerW: s.power ?? null,
     amount: s.totalAmount ?? s.amount ?? null,

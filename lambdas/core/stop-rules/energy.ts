@@ -24,17 +24,18 @@ export const energyRule = {
     },
   ],
   isSet: (settings) => settings.energyKwh !== undefined,
-  judge: ({ snapshot, rules, now, previous, energyKwh, energyToleranceKwh }) => {
+  judge: ({ snapshot, rules, now, previous, energy }) => {
     const target = rules.energyKwh ?? Number.POSITIVE_INFINITY;
-    if (energyKwh >= target - energyToleranceKwh) {
-      return {
-        holds: true,
-        detail: `energy ${fmt(energyKwh)} kWh reached the target of ${fmt(target)} kWh`,
-      };
-    }
+    const estimated = energy.basis === 'estimate' && fmt(energy.kwh) !== fmt(snapshot.energyKwh);
+    const shown = estimated
+      ? `${fmt(energy.kwh)} kWh (estimated; meter ${fmt(snapshot.energyKwh)} kWh at ${energy.from.toISOString()})`
+      : `${fmt(energy.kwh)} kWh`;
+    // The epsilon absorbs float rounding at a predicted crossing; it is not a tolerance.
+    if (energy.kwh >= target - 1e-9)
+      return { holds: true, detail: `energy ${shown} reached the target of ${fmt(target)} kWh` };
     return {
       holds: false,
-      note: `energy ${fmt(energyKwh)} of ${fmt(target)} kWh`,
+      note: `energy ${shown} of ${fmt(target)} kWh`,
       wake: predictEnergyReached(snapshot, target, now, previous),
     };
   },

@@ -33,7 +33,7 @@ export const priceRule = {
     },
   ],
   isSet: (settings) => settings.maxPricePerKwh !== undefined,
-  judge: ({ snapshot, rules, now, price, forecast, energyKwh }) => {
+  judge: ({ snapshot, rules, now, price, forecast, energy }) => {
     const limit = rules.maxPricePerKwh ?? Number.POSITIVE_INFINITY;
     const minEnergy = rules.minEnergyKwh ?? 0;
     const crossing = forecast && forecast.length > 0 ? nextPriceCrossing(forecast, now, limit) : null;
@@ -42,7 +42,7 @@ export const priceRule = {
       return { holds: false, note: 'price unknown: the price rule cannot end this session', wake };
     if (price.perKwh <= limit)
       return { holds: false, note: `price ${fmt(price.perKwh, 4)} of max ${fmt(limit, 4)}/kWh`, wake };
-    if (energyKwh >= minEnergy) {
+    if (energy.kwh >= minEnergy) {
       return {
         holds: true,
         detail: `price ${fmt(price.perKwh, 4)}/kWh (${price.source}) is above the limit of ${fmt(limit, 4)}`,

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { EnergyEstimate } from '../estimate.ts';
 import type { PriceReading, PriceSlot } from '../prices.ts';
 import type { RuleSettings, Rules, StopReason } from '../rules.ts';
 import type { Snapshot } from '../snapshot.ts';
@@ -16,10 +17,11 @@ export interface RuleContext {
   readonly forecast: readonly PriceSlot[] | undefined;
   /** The previous observation of the same session, or null. */
   readonly previous: Snapshot | null;
-  /** The energy delivered now (kWh), as the rules judge it. */
-  readonly energyKwh: number;
-  /** Energy this close below a target counts as reached (kWh, >= 0). */
-  readonly energyToleranceKwh: number;
+  /**
+   * The energy the rules judge (kWh): the meter sample extrapolated to the instant a stop sent now
+   * would take effect, or the raw reading when the data cannot carry an estimate.
+   */
+  readonly energy: EnergyEstimate;
 }
 
 export type Verdict =
