@@ -1,7 +1,6 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ENERGY_TOLERANCE_KWH } from '../lambdas/run-check.ts';
 import { bundleHandler } from './bundle.ts';
 import { measureColdStart } from './cold-start.ts';
 import { type CostInputs, estimateMonthlyCost, FREE_TIER, PRICES } from './cost.ts';
@@ -137,7 +136,7 @@ const swSens = sensitivity.rows[0];
 if (swSens) {
   out(
     `  stopwatt in-tick waits that did not end the session: ${swSens.stats.waitsWithoutStop} of ${swSens.stats.waits} ` +
-      `(the re-read still showed the stale meter more than ${ENERGY_TOLERANCE_KWH} kWh short, so the stop fell to a later tick)`,
+      '(the re-reads did not estimate the target reached, so the stop fell to a later tick)',
   );
 }
 out();
@@ -190,7 +189,6 @@ const results = {
     scenario: SCENARIO,
     powersKw: POWERS_KW,
     strategies: STRATEGIES,
-    energyToleranceKwh: ENERGY_TOLERANCE_KWH,
     price: PRICE,
     deadline: DEADLINE,
   },

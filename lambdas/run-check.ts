@@ -12,7 +12,7 @@ import { closeEndedSessions, reconcile, recordJudgement } from './use-case/recor
 
 export type { CheckDeps } from './use-case/check-deps.ts';
 export { type CheckAction, type CheckOutcome, outcomeFields } from './use-case/outcome.ts';
-export { BOUNDARY_MARGIN_MS, ENERGY_TOLERANCE_KWH } from './use-case/precise-wait.ts';
+export { BOUNDARY_MARGIN_MS } from './use-case/precise-wait.ts';
 export { PRICE_FEED_NOTICE_AFTER_MS } from './use-case/prices.ts';
 
 /**
@@ -51,7 +51,7 @@ async function checkSession(
   observation: Observation,
 ): Promise<CheckOutcome> {
   const previous = await deps.log.lastObservation(session.id);
-  const first = await judge(deps, session, observation.observedAt, previous);
+  const first = await judge(deps, session, observation.observedAt, previous, observation.readLatencyMs);
   await recordJudgement(deps, first);
   const waited = await preciseWait(deps, first, observation.readLatencyMs);
   if (waited.kind === 'no-wait') return act(deps, first, 0);

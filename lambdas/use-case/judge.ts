@@ -1,7 +1,7 @@
 import { type Decision, decide } from '../core/decide.ts';
 import type { PriceReading } from '../core/prices.ts';
 import type { Session } from '../core/session.ts';
-import { type Snapshot, toSnapshot } from '../core/snapshot.ts';
+import { type Snapshot, toSnapshot, withCadence } from '../core/snapshot.ts';
 import type { CheckDeps } from './check-deps.ts';
 import { readPrice } from './prices.ts';
 
@@ -14,18 +14,23 @@ export interface Judgement {
 
 /**
  * Decides on one reading of the session. `previous` is the last reading before it (for the
- * prediction); `energyToleranceKwh` counts energy this close below the target as reached.
+ * prediction and the meter cadence); `energyLeadMs` is how long a stop sent now takes to land, so
+ * energy is judged as estimated at that instant.
  */
 export async function judge(
   deps: CheckDeps,
   session: Session,
   now: Date,
   previous: Snapshot | null,
-  energyToleranceKwh?: number,
+  energyLeadMs: number,
 ): Promise<Judgement> {
   const { rules } = deps;
-  const snapshot = toSnapshot(session, now, rules.sessionPriceFormula);
+  const snapshot = withCadence(toSnapshot(session, now, rules.sessionPriceFormula), previous);
+  if (snapshot.doubts && snapshot.doubts.length > 0)
+    deps.warn?.(
+      `session ${snapshot.sessionId}: impossible reading (${snapshot.doubts.join('; ')}); no stop on it`,
+    );
   const { price, forecast } = await readPrice(deps, snapshot, now);
-  const decision = decide({ snapshot, rules, now, price, forecast, previous, energyToleranceKwh });
+  const decision = decide({ snapshot, rules, now, price, forecast, previous, energyLeadMs });
   return { snapshot, decision, price };
 }

@@ -511,7 +511,7 @@ function ruleHolds(reason: string, input: DecideInput): boolean {
   const energy = estimateEnergy(s, new Date(now.getTime() + lead), input.previous).kwh;
   switch (reason) {
     case 'energy':
-      return rules.energyKwh !== undefined && energy >= rules.energyKwh - 1e-9;
+      return rules.energyKwh !== undefined && energy >= rules.energyKwh - 0.001;
     case 'cost':
       return rules.maxCost !== undefined && s.cost !== null && s.cost >= rules.maxCost;
     case 'deadline': {

@@ -2,6 +2,12 @@ import { z } from 'zod';
 import { predictEnergyReached } from '../prediction.ts';
 import { fmt, type StopRule } from './stop-rule.ts';
 
+/**
+ * AMPECO reports energy in whole Wh (truncated): a reading up to 1 Wh short of the target may
+ * already have reached it, and waiting for the next whole Wh would cost a re-read.
+ */
+export const ENERGY_RESOLUTION_KWH = 0.001;
+
 /** End once the session has delivered the target energy. */
 export const energyRule = {
   reason: 'energy',
@@ -30,8 +36,7 @@ export const energyRule = {
     const shown = estimated
       ? `${fmt(energy.kwh)} kWh (estimated; meter ${fmt(snapshot.energyKwh)} kWh at ${energy.from.toISOString()})`
       : `${fmt(energy.kwh)} kWh`;
-    // The epsilon absorbs float rounding at a predicted crossing; it is not a tolerance.
-    if (energy.kwh >= target - 1e-9)
+    if (energy.kwh >= target - ENERGY_RESOLUTION_KWH)
       return { holds: true, detail: `energy ${shown} reached the target of ${fmt(target)} kWh` };
     return {
       holds: false,
