@@ -90,6 +90,7 @@ describe('AmpecoClient.activeSession', () => {
       chargingState: 'suspendedEV',
       startedAt: new Date('2025-03-30T14:33:51Z'),
       stoppedAt: null,
+      durationS: 151,
       energyWh: 0,
       powerW: 0,
       amount: 0,

@@ -340,7 +340,12 @@ describe('runCheck: re-sending only after a failed or ignored stop', () => {
   it('re-sends a stop the charger accepted but ignored every 2 minutes, 3 attempts, then gives up', async () => {
     // Prepare: /end answers 200 with the session still active, and nothing changes.
     const { clock, sim, log, deps } = await world();
-    const { id } = sim.addSession({ energyWh: 10_500, powerKw: 0 });
+    // Started an hour ago: 10.5 kWh delivered in no time would be an impossible reading.
+    const { id } = sim.addSession({
+      energyWh: 10_500,
+      powerKw: 0,
+      startedAt: new Date(clock.now() - 3_600_000),
+    });
     sim.inject({
       kind: 'status',
       status: 200,
