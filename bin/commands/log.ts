@@ -113,7 +113,9 @@ export function timelineText(
       case 'observation': {
         const s = entry.snapshot;
         lines.push(
-          `${at}  seen      ${s.status}/${s.chargingState ?? '-'}  ${s.energyKwh.toFixed(3)} kWh  ${s.powerKw?.toFixed(2) ?? '?'} kW${s.cost === null ? '' : `  ${s.cost.toFixed(2)} ${s.currency ?? ''}`}`,
+          `${at}  seen      ${s.status}/${s.chargingState ?? '-'}  ${s.energyKwh.toFixed(3)} kWh  ${s.powerKw?.toFixed(2) ?? '?'} kW${s.cost === null ? '' : `  ${s.cost.toFixed(2)} ${s.currency ?? ''}`}${
+            s.sampledAt ? `  (meter at ${formatLocalDateTime(s.sampledAt, timeZone, { seconds: true })})` : ''
+          }${s.doubts?.length ? `  doubtful: ${s.doubts.join('; ')}` : ''}`,
         );
         break;
       }

@@ -3,10 +3,13 @@
  * rewrites the real response): never a stop on them, and the energy rule survives a bad start.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, describe, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { checkCommand } from '../../bin/commands/check.ts';
+import { logCommand } from '../../bin/commands/log.ts';
+import { FileSessionLog } from '../../lambdas/adapters/local/file-session-log.ts';
 import { AmpecoSimulator, realClock } from '../../lambdas/simulator/server.ts';
 import { runCommand } from '../support/cli-io.ts';
+import { snapshot } from '../support/snapshots.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -118,5 +121,23 @@ describe.concurrent('hostile readings from the API', () => {
       /stopwatt: warning: session \S+: impossible reading \(.+\); no stop on it\n/,
     );
     expect(sim.endRequests(id)).toHaveLength(0);
+  });
+});
+
+describe('the log of a metered session', () => {
+  it('shows both the read time and the meter sample time of each observation', async () => {
+    // Prepare
+    const dir = await tempDir('stopwatt-log-meter-', cleanups);
+    const log = new FileSessionLog({ dir, account: 'local' });
+    await log.recordObservation(snapshot({ sampledAt: new Date('2026-01-15T11:59:31Z') }));
+
+    // Act
+    const result = await runCommand(logCommand, ['s1', '--timezone', 'UTC'], {
+      env: { STOPWATT_STORE: dir },
+    });
+
+    // Assess
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/12:00:00 +seen .*\(meter at [^)]*11:59:31\)/);
   });
 });
