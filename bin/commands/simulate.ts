@@ -72,7 +72,7 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
     lines.push(
       '',
       'Try it in another terminal:',
-      `  STOPWATT_API_URL=${simulator.url} STOPWATT_TOKEN=${values.token ?? 'demo'} npm run stopwatt -- watch --energy-kwh ${energyKwh + 2} --interval 10`,
+      `  STOPWATT_API_URL=${simulator.url} STOPWATT_TOKEN=${values.token ?? 'demo'} stopwatt watch --energy-kwh ${energyKwh + 2} --interval 10`,
       '',
       `State: ${simulator.url}/__sim/state   Ctrl-C to stop.`,
     );

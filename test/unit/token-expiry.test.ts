@@ -147,6 +147,20 @@ describe('expiryNotice', () => {
     expect(notice?.message).not.toContain(token);
   });
 
+  it('offers a token-mode user login mode as well, and names STOPWATT_TOKEN for a local run', () => {
+    // Prepare
+    const token = expiringIn(10 * DAY_S);
+
+    // Act
+    const deployed = expiryNotice(token, NOW, { account: 'home', loginMode: false, tokenSource: 'ssm' });
+    const local = expiryNotice(token, NOW, { account: 'local', loginMode: false, tokenSource: 'env' });
+
+    // Assess
+    expect(deployed?.message).toContain('`stopwatt login --account home`');
+    expect(local?.message).toContain('STOPWATT_TOKEN: set it to a new token');
+    expect(local?.message).not.toContain('token set');
+  });
+
   it('tells a login-mode user that nothing is to be done and names no token command', () => {
     // Prepare
     const token = expiringIn(10 * DAY_S);

@@ -146,18 +146,12 @@ export class SpotPriceSource implements PriceSource {
     const tomorrow = this.#tomorrow(now);
     if (date > tomorrow) return false;
     // An attempt that never reached the feed paces only this process, and only briefly.
-    const unreachable = day?.failure !== undefined && !day.failure.reachedFeed;
-    const last = Math.max(
-      this.#attempts.get(date)?.getTime() ?? Number.NEGATIVE_INFINITY,
-      unreachable ? Number.NEGATIVE_INFINITY : (day?.fetchedAt.getTime() ?? Number.NEGATIVE_INFINITY),
-    );
+    const unreachable = day?.failure?.reachedFeed === false;
+    const durable = unreachable ? undefined : day?.fetchedAt.getTime();
+    const last = Math.max(this.#attempts.get(date)?.getTime() ?? -Infinity, durable ?? -Infinity);
     const since = now.getTime() - last;
-    const hasSlots = (day?.slots.length ?? 0) > 0;
-    const pause = unreachable
-      ? UNREACHABLE_RETRY_MS
-      : hasSlots && date !== tomorrow
-        ? PARTIAL_REFRESH_MS
-        : RETRY_MS;
+    const partial = (day?.slots.length ?? 0) > 0 && date !== tomorrow;
+    const pause = unreachable ? UNREACHABLE_RETRY_MS : partial ? PARTIAL_REFRESH_MS : RETRY_MS;
     if (date === tomorrow) {
       const publish = this.#publishTime(now);
       if (now < publish) return false;
