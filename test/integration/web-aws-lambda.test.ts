@@ -131,6 +131,26 @@ describe('the web Lambda entry behind a Function URL', () => {
     await expect(deps.rules.put({ ...stored, energyKwh: -1 })).rejects.toThrow(/energyKwh/);
   });
 
+  it('saves a one-session target posted through the Function URL into SSM, and refuses it without CSRF', async () => {
+    // Prepare
+    const cookie = signedIn(await send('GET', await newLink()));
+    const controls = await send('GET', '/controls', { cookie });
+    const csrf = /name="csrf" value="([^"]+)"/.exec(controls.body ?? '')?.[1] ?? '';
+
+    // Act
+    const refused = await send('POST', '/controls/once', { cookie, body: 'energyKwh=30' });
+    const saved = await send('POST', '/controls/once', {
+      cookie,
+      body: `csrf=${encodeURIComponent(csrf)}&energyKwh=30`,
+    });
+
+    // Assess
+    expect(refused.statusCode).toBe(403);
+    expect(saved.statusCode).toBe(303);
+    const text = ssm.parameters.get(`/stopwatt/${ACCOUNT}/rules`)?.value ?? '';
+    expect(parseRulesJson(text).once).toMatchObject({ energyKwh: 30 });
+  });
+
   it('counts failed sign-ins per caller address from the request context', async () => {
     await send('GET', '/sign-in?t=guessed');
 
