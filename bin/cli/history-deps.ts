@@ -27,7 +27,9 @@ export async function historyLog(
     const { awsRegion, dynamoSessionLog } = await import('./aws-deps.ts');
     return dynamoSessionLog({ region: awsRegion(io, values.region), table: values.table, account });
   }
-  return new FileSessionLog({ dir: storeDir(io, values.store), account });
+  // A damaged record is skipped and named, so one torn line never hides the rest of the history.
+  const onBadRecord = (message: string) => io.stderr.write(`stopwatt: warning: ${message}\n`);
+  return new FileSessionLog({ dir: storeDir(io, values.store), account, onBadRecord });
 }
 
 /** RFC 4180 field quoting. */

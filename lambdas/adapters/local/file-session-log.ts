@@ -1,8 +1,8 @@
-import { appendFile, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Decision } from '../../core/decide.ts';
 import type { Snapshot } from '../../core/snapshot.ts';
-import { SessionLogError } from '../../errors.ts';
+import { errorMessage, SessionLogError } from '../../errors.ts';
 import type {
   ClaimAnswer,
   SessionLog,
@@ -13,19 +13,29 @@ import type {
 } from '../../ports.ts';
 import { answerAgainst } from '../claims.ts';
 import {
-  reviveDecision,
   reviveSessionSummary,
   reviveSnapshot,
   reviveStopClaim,
   reviveStopResult,
-  serializeDecision,
   serializeSessionSummary,
   serializeSnapshot,
   serializeStopClaim,
   serializeStopResult,
 } from '../serialization.ts';
 import { byTimelineOrder } from '../timeline-order.ts';
-import { createExclusive, makeDirs, readIfExists, segment, writeFileAtomic } from './files.ts';
+import {
+  appendLine,
+  createExclusive,
+  makeDirs,
+  readIfExists,
+  segment,
+  setAsideIfEmpty,
+  writeFileAtomic,
+} from './files.ts';
+import { parseTimelineLine, timelineRecord } from './timeline-lines.ts';
+
+/** An empty claim file older than this was left by a crash, not by a claimer still writing it. */
+const EMPTY_CLAIM_GRACE_MS = 10_000;
 
 /**
  * The session log in a local directory (the default for CLI runs):
@@ -40,8 +50,16 @@ import { createExclusive, makeDirs, readIfExists, segment, writeFileAtomic } fro
 export class FileSessionLog implements SessionLog {
   readonly #root: string;
 
-  constructor(options: { dir: string; account: string }) {
+  readonly #onBadRecord: (message: string) => void;
+
+  /** `onBadRecord` hears of each damaged record that reads skip (a torn line, a corrupt summary). */
+  constructor(options: {
+    dir: string;
+    account: string;
+    onBadRecord?: ((message: string) => void) | undefined;
+  }) {
     this.#root = join(options.dir, 'accounts', segment(options.account), 'sessions');
+    this.#onBadRecord = options.onBadRecord ?? (() => undefined);
   }
 
   async recordObservation(snapshot: Snapshot): Promise<void> {
@@ -67,8 +85,14 @@ export class FileSessionLog implements SessionLog {
       const path = this.#file(claim.sessionId, `claim-${claim.attempt}.json`);
       // Complete or absent, never empty: a runner killed mid-write must not leave a claim that
       // nobody can read (it would block every later stop of the session).
-      if (!(await createExclusive(path, json(serializeStopClaim(claim))))) {
-        return answerAgainst(await this.#readClaim(claim.sessionId, claim.attempt), claim);
+      const data = json(serializeStopClaim(claim));
+      if (!(await createExclusive(path, data))) {
+        const stored = await this.#readClaim(claim.sessionId, claim.attempt);
+        // An empty claim is a runner that died between create and write (before its /end).
+        const retry = !stored && (await setAsideIfEmpty(path, EMPTY_CLAIM_GRACE_MS));
+        if (!retry || !(await createExclusive(path, data))) {
+          return answerAgainst(stored ?? (await this.#readClaim(claim.sessionId, claim.attempt)), claim);
+        }
       }
       await this.#append(claim.sessionId, { kind: 'claim', at: claim.claimedAt, claim });
       return { kind: 'claimed' };
@@ -83,13 +107,7 @@ export class FileSessionLog implements SessionLog {
 
   async latestClaim(sessionId: string): Promise<StopClaim | null> {
     return this.#guard('read the stop claim', async () => {
-      const names = await this.#names(sessionId);
-      const attempts = names
-        .map((n) => /^claim-(\d+)\.json$/.exec(n)?.[1])
-        .filter((n): n is string => n !== undefined)
-        .map(Number)
-        .sort((a, b) => b - a);
-      for (const attempt of attempts) {
+      for (const attempt of await this.#claimAttempts(sessionId)) {
         const claim = await this.#readClaim(sessionId, attempt);
         if (claim) return claim;
       }
@@ -140,9 +158,11 @@ export class FileSessionLog implements SessionLog {
       }
       const summaries: SessionSummary[] = [];
       for (const id of ids) {
-        const text = await readIfExists(join(this.#root, id, 'summary.json'));
+        const path = join(this.#root, id, 'summary.json');
+        const text = await readIfExists(path);
         if (!text) continue;
-        const summary = reviveSessionSummary(JSON.parse(text));
+        const summary = this.#parsed(path, () => reviveSessionSummary(JSON.parse(text)));
+        if (!summary) continue;
         const start = summary.startedAt ?? summary.lastSeenAt;
         if (options.since && start.getTime() < options.since.getTime()) continue;
         summaries.push(summary);
@@ -155,14 +175,41 @@ export class FileSessionLog implements SessionLog {
 
   async timeline(sessionId: string): Promise<TimelineEntry[]> {
     return this.#guard('read the session timeline', async () => {
-      const text = await readIfExists(this.#file(sessionId, 'events.jsonl'));
-      if (!text) return [];
-      return text
-        .split('\n')
-        .filter((line) => line.trim().length > 0)
-        .map(parseTimelineLine)
-        .sort(byTimelineOrder);
+      const path = this.#file(sessionId, 'events.jsonl');
+      const lines = (await readIfExists(path))?.split('\n') ?? [];
+      const entries: TimelineEntry[] = [];
+      for (const [index, line] of lines.entries()) {
+        if (line.trim().length === 0) continue;
+        const entry = this.#parsed(`${path} line ${index + 1}`, () => parseTimelineLine(line));
+        if (entry) entries.push(entry);
+      }
+      // A runner killed between writing its claim and its log line: the claim file still counts.
+      const logged = new Set(entries.flatMap((e) => (e.kind === 'claim' ? [e.claim.attempt] : [])));
+      for (const attempt of await this.#claimAttempts(sessionId)) {
+        if (logged.has(attempt)) continue;
+        const claim = await this.#readClaim(sessionId, attempt).catch(() => null);
+        if (claim) entries.push({ kind: 'claim', at: claim.claimedAt, claim });
+      }
+      return entries.sort(byTimelineOrder);
     });
+  }
+
+  /** The record `read` returns, or null (reported) when it is damaged. */
+  #parsed<T>(where: string, read: () => T): T | null {
+    try {
+      return read();
+    } catch (error) {
+      this.#onBadRecord(`skipped a damaged record in ${where}: ${errorMessage(error)}`);
+      return null;
+    }
+  }
+
+  async #claimAttempts(sessionId: string): Promise<number[]> {
+    return (await this.#names(sessionId))
+      .map((n) => /^claim-(\d+)\.json$/.exec(n)?.[1])
+      .filter((n): n is string => n !== undefined)
+      .map(Number)
+      .sort((a, b) => b - a);
   }
 
   #dir(sessionId: string): string {
@@ -184,8 +231,7 @@ export class FileSessionLog implements SessionLog {
 
   async #append(sessionId: string, entry: TimelineEntry): Promise<void> {
     await makeDirs(this.#dir(sessionId));
-    // One write call per line: appends of a few hundred bytes are not interleaved between processes.
-    await appendFile(this.#file(sessionId, 'events.jsonl'), `${JSON.stringify(timelineRecord(entry))}\n`);
+    await appendLine(this.#file(sessionId, 'events.jsonl'), `${JSON.stringify(timelineRecord(entry))}\n`);
   }
 
   async #guard<T>(what: string, run: () => Promise<T>): Promise<T> {
@@ -205,37 +251,4 @@ export class FileSessionLog implements SessionLog {
 
 function json(value: unknown): string {
   return `${JSON.stringify(value)}\n`;
-}
-
-function timelineRecord(entry: TimelineEntry): Record<string, unknown> {
-  const at = entry.at.toISOString();
-  switch (entry.kind) {
-    case 'observation':
-      return { kind: entry.kind, at, value: serializeSnapshot(entry.snapshot) };
-    case 'decision':
-      return { kind: entry.kind, at, value: serializeDecision(entry.decision) };
-    case 'claim':
-      return { kind: entry.kind, at, value: serializeStopClaim(entry.claim) };
-    case 'result':
-      return { kind: entry.kind, at, value: serializeStopResult(entry.result) };
-  }
-}
-
-function parseTimelineLine(line: string): TimelineEntry {
-  const record = JSON.parse(line) as { kind?: unknown; at?: unknown; value?: unknown };
-  const at = new Date(typeof record.at === 'string' ? record.at : Number.NaN);
-  if (Number.isNaN(at.getTime()))
-    throw new SessionLogError(`local store: timeline line without a valid time`);
-  switch (record.kind) {
-    case 'observation':
-      return { kind: 'observation', at, snapshot: reviveSnapshot(record.value) };
-    case 'decision':
-      return { kind: 'decision', at, decision: reviveDecision(record.value) };
-    case 'claim':
-      return { kind: 'claim', at, claim: reviveStopClaim(record.value) };
-    case 'result':
-      return { kind: 'result', at, result: reviveStopResult(record.value) };
-    default:
-      throw new SessionLogError(`local store: unknown timeline entry kind ${String(record.kind)}`);
-  }
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { type FileHandle, link, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
 /**
@@ -111,4 +112,42 @@ export async function readIfExists(path: string): Promise<string | null> {
 export function segment(id: string): string {
   const safe = id.replace(/[^A-Za-z0-9_.-]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   return safe === '.' || safe === '..' ? `%2e${safe.slice(1)}` : safe;
+}
+
+/**
+ * Appends one line with a single write call (appends of a few hundred bytes are not interleaved
+ * between processes). Never through a symbolic link: O_NOFOLLOW makes open fail with ELOOP.
+ */
+export async function appendLine(path: string, line: string): Promise<void> {
+  const flags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
+  let handle: FileHandle;
+  try {
+    handle = await open(path, flags, 0o644);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') {
+      throw new Error(`${path} is a symbolic link; refusing to write through it`, { cause: error });
+    }
+    throw error;
+  }
+  try {
+    await handle.write(line);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Moves an empty file older than `graceMs` out of the way (to `<path>.empty-…`), so it can be
+ * created again; true when it is gone. A file with content, or a fresh one, is left alone.
+ */
+export async function setAsideIfEmpty(path: string, graceMs: number): Promise<boolean> {
+  try {
+    const info = await stat(path);
+    if (info.size > 0 || Date.now() - info.mtimeMs < graceMs) return false;
+    await rename(path, `${path}.empty-${randomBytes(4).toString('hex')}`);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    throw error;
+  }
 }
