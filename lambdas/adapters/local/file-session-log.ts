@@ -239,12 +239,8 @@ export class FileSessionLog implements SessionLog {
       return await run();
     } catch (error) {
       if (error instanceof SessionLogError) throw error;
-      throw new SessionLogError(
-        `local store: could not ${what} under ${this.#root}: ${(error as Error).message}`,
-        {
-          cause: error,
-        },
-      );
+      const message = `local store: could not ${what} under ${this.#root}: ${errorMessage(error)}`;
+      throw new SessionLogError(message, { cause: error });
     }
   }
 }
