@@ -65,6 +65,18 @@ export class SessionLogError extends StopwattError {
   override readonly name = 'SessionLogError';
 }
 
+/** SSM Parameter Store could not be read or written (not: the parameter does not exist). */
+export class ParameterStoreError extends StopwattError {
+  override readonly name = 'ParameterStoreError';
+  constructor(
+    message: string,
+    readonly parameter: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
 /** A stop was attempted and did not go through. */
 export class StopFailedError extends StopwattError {
   override readonly name = 'StopFailedError';

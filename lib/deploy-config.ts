@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
+import { ACCOUNT_NAME_PATTERN, ACCOUNT_NAME_RULE, DEFAULT_TTL_DAYS } from '../lambdas/contract.ts';
 
 /** The deploy config file name, looked up in the repository root unless a path is given. */
 export const DEFAULT_CONFIG_FILE = 'stopwatt.config.json';
@@ -39,7 +40,7 @@ const AccountSchema = z
   .strictObject({
     name: z
       .string()
-      .regex(/^[a-z0-9-]{1,32}$/, 'must be 1-32 characters of lowercase a-z, 0-9 and -')
+      .regex(ACCOUNT_NAME_PATTERN, ACCOUNT_NAME_RULE)
       .describe('Names the SSM path /stopwatt/<name>/ and the schedule; one per operator login.'),
     apiUrl: httpsUrl
       .default(DEFAULT_API_URL)
@@ -86,7 +87,7 @@ export const DeployConfigSchema = z
       .int()
       .min(1)
       .max(3650)
-      .default(90)
+      .default(DEFAULT_TTL_DAYS)
       .describe('Days a session log item is kept in DynamoDB (TTL on expiresAt).'),
     logGroupRetentionDays: z
       .int()

@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
+import { METRIC, METRIC_NAMESPACE, SERVICE_NAME } from '../lambdas/contract.ts';
 import type { DeployConfig } from './deploy-config.ts';
 import { ScheduledCheck } from './scheduled-check.ts';
 import { SessionTable } from './session-table.ts';
@@ -102,9 +103,9 @@ export class StopwattStack extends Stack {
       new cloudwatch.Alarm(this, 'NoTickAlarm', {
         alarmDescription: `stopwatt: no successful tick for ${config.alarms.noTickMinutes} minutes`,
         metric: new cloudwatch.Metric({
-          namespace: 'Stopwatt',
-          metricName: 'SuccessfulTicks',
-          dimensionsMap: { service: 'stopwatt' },
+          namespace: METRIC_NAMESPACE,
+          metricName: METRIC.successfulTicks,
+          dimensionsMap: { service: SERVICE_NAME },
           statistic: 'Sum',
           period: Duration.minutes(config.alarms.noTickMinutes),
         }),

@@ -7,6 +7,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { ACCOUNT_NAME_PATTERN, ACCOUNT_NAME_RULE, DEFAULT_PARAMETER_PREFIX } from '../lambdas/contract.ts';
 import { SIGNING_KEY_LEAF, TABLE_LEAF, tickPk, URL_LEAF, webPk } from '../lambdas/web/aws/names.ts';
 import { assetPaths } from '../lambdas/web/static-assets.ts';
 
@@ -69,7 +70,7 @@ export class WebApp extends Construct {
 
   constructor(scope: Construct, id: string, props: WebAppProps) {
     super(scope, id);
-    const prefix = props.parameterPrefix ?? '/stopwatt';
+    const prefix = props.parameterPrefix ?? DEFAULT_PARAMETER_PREFIX;
     validateProps(props, prefix);
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logGroupRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -212,7 +213,7 @@ function validateProps(props: WebAppProps, prefix: string): void {
   if (Token.isUnresolved(prefix) || !/^(\/[A-Za-z0-9_.-]+)+$/.test(prefix)) {
     throw new Error(`WebApp: parameterPrefix must look like /stopwatt, got "${prefix}"`);
   }
-  if (!/^[a-z0-9-]{1,32}$/.test(props.account.name)) {
-    throw new Error(`WebApp: account name "${props.account.name}" must be 1-32 of a-z, 0-9, -`);
+  if (!ACCOUNT_NAME_PATTERN.test(props.account.name)) {
+    throw new Error(`WebApp: account name "${props.account.name}" ${ACCOUNT_NAME_RULE}`);
   }
 }

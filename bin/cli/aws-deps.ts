@@ -1,3 +1,4 @@
+import { SNSClient } from '@aws-sdk/client-sns';
 import { createDynamoDbClient, DynamoDbSessionLog } from '../../lambdas/adapters/dynamodb/session-log.ts';
 import {
   createSsmClient,
@@ -5,6 +6,10 @@ import {
   SsmRulesStore,
   SsmTokenStore,
 } from '../../lambdas/adapters/ssm/parameters.ts';
+import { settingsFromEnv } from '../../lambdas/check/environment.ts';
+import type { CheckParts, EntryChoices } from '../../lambdas/composition/build-check.ts';
+import { deployedCheckParts } from '../../lambdas/composition/deployed-check.ts';
+import { DEFAULT_TTL_DAYS } from '../../lambdas/contract.ts';
 import { ConfigError } from '../../lambdas/errors.ts';
 import { checkAccountName } from './account-name.ts';
 import type { CliIo } from './io.ts';
@@ -34,18 +39,33 @@ export function parameterStores(options: { region: string; account: string; pref
   };
 }
 
-export function dynamoSessionLog(options: {
-  region: string;
-  table: string;
-  account: string;
-  ttlDays?: number;
-}) {
+export function dynamoSessionLog(options: { region: string; table: string; account: string }) {
   return new DynamoDbSessionLog({
     client: createDynamoDbClient({ region: options.region }),
     tableName: options.table,
     account: options.account,
-    ttlDays: options.ttlDays ?? 90,
+    ttlDays: DEFAULT_TTL_DAYS,
   });
+}
+
+/**
+ * `check --table`: the deployed function's parts (same stores, channels, login renewal) with the
+ * settings read from the same variable names; STOPWATT_TOKEN, when set, replaces the stored token.
+ */
+export function tableCheckParts(
+  io: CliIo,
+  options: { table: string; region: string | undefined },
+  entry: EntryChoices,
+): CheckParts {
+  const region = awsRegion(io, options.region);
+  const settings = settingsFromEnv(io.env, options.table);
+  const clients = {
+    dynamo: createDynamoDbClient({ region }),
+    ssm: createSsmClient({ region }),
+    sns: settings.topicArn ? new SNSClient({ region }) : undefined,
+  };
+  const fixedToken = io.env.STOPWATT_TOKEN?.trim() || undefined;
+  return deployedCheckParts(clients, settings, { ...entry, fixedToken });
 }
 
 /** The SSM stores for `--account` (required) in `--region`, as the `token` and `login` commands use them. */

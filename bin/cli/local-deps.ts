@@ -1,14 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { AmpecoClient } from '../../lambdas/adapters/ampeco/client.ts';
-import { FileNotificationLog } from '../../lambdas/adapters/local/file-notification-log.ts';
-import { FileRulesStore } from '../../lambdas/adapters/local/file-rules-store.ts';
-import { FileSessionLog } from '../../lambdas/adapters/local/file-session-log.ts';
-import { readIfExists, writeFileAtomic } from '../../lambdas/adapters/local/files.ts';
-import { DeduplicatingNotifier } from '../../lambdas/adapters/notify/deduplicating-notifier.ts';
-import { WebhookNotifier } from '../../lambdas/adapters/notify/webhook-notifier.ts';
+import type { CheckParts, EntryChoices } from '../../lambdas/composition/build-check.ts';
+import { notificationChannels } from '../../lambdas/composition/channels.ts';
+import { localAccountStores } from '../../lambdas/composition/local-stores.ts';
+import { DEFAULT_EDS_URL } from '../../lambdas/contract.ts';
 import { ConfigError } from '../../lambdas/errors.ts';
-import type { Clock, Notifier } from '../../lambdas/ports.ts';
 import type { CliIo } from './io.ts';
 
 export const DEFAULT_ACCOUNT = 'local';
@@ -50,40 +45,8 @@ export function tokenFrom(io: CliIo): string {
   return token;
 }
 
-/** A random 16-hex device id, created once per local store (the app sends one per install). */
-export async function localDeviceId(dir: string): Promise<string> {
-  const path = join(dir, 'device-id');
-  const existing = (await readIfExists(path))?.trim();
-  if (existing && /^[0-9a-f]{16}$/.test(existing)) return existing;
-  const id = randomBytes(8).toString('hex');
-  await writeFileAtomic(path, `${id}\n`);
-  return id;
-}
-
-export async function localAdapters(options: {
-  dir: string;
-  account: string;
-  apiUrl: string;
-  token: string;
-}) {
-  const deviceId = await localDeviceId(options.dir);
-  const api = new AmpecoClient({
-    apiUrl: options.apiUrl,
-    deviceId,
-    auth: {
-      token: async () => options.token,
-      fixHint: 'get a new token from the app and set STOPWATT_TOKEN',
-    },
-  });
-  return {
-    api,
-    log: new FileSessionLog({ dir: options.dir, account: options.account }),
-    rulesStore: new FileRulesStore({ dir: options.dir, account: options.account }),
-  };
-}
-
-/** Webhook notifications for local runs (STOPWATT_WEBHOOK_URL), each event sent once per store. */
-export function localNotifier(io: CliIo, dir: string, account: string, clock: Clock): Notifier | undefined {
+/** STOPWATT_WEBHOOK_URL when set; an http(s) URL (the same variable the deployed function reads). */
+export function webhookUrlFrom(io: CliIo): string | undefined {
   const url = io.env.STOPWATT_WEBHOOK_URL;
   if (!url) return undefined;
   try {
@@ -92,9 +55,20 @@ export function localNotifier(io: CliIo, dir: string, account: string, clock: Cl
   } catch {
     throw new ConfigError('STOPWATT_WEBHOOK_URL is not a valid http(s) URL');
   }
-  return new DeduplicatingNotifier({
-    inner: new WebhookNotifier({ url, now: () => clock.now() }),
-    log: new FileNotificationLog({ dir, account }),
-    now: () => clock.now(),
-  });
+  return url;
+}
+
+/** A local check: everything in the store directory, the token from STOPWATT_TOKEN, webhook only. */
+export function localCheckParts(io: CliIo, dir: string, entry: EntryChoices): CheckParts {
+  const stores = localAccountStores({ dir, account: entry.account.name, token: tokenFrom(io) });
+  return {
+    ...entry,
+    stores,
+    channels: notificationChannels({
+      webhookUrl: webhookUrlFrom(io),
+      log: stores.notifications,
+      clock: entry.clock,
+    }),
+    edsUrl: io.env.STOPWATT_EDS_URL || DEFAULT_EDS_URL,
+  };
 }

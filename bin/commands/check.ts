@@ -1,23 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { FileConditionLog } from '../../lambdas/adapters/local/file-condition-log.ts';
 import { systemClock } from '../../lambdas/adapters/system-clock.ts';
+import { buildCheck, type CheckParts, type EntryChoices } from '../../lambdas/composition/build-check.ts';
+import { instanceId } from '../../lambdas/composition/instance-id.ts';
 import { hasAnyRule } from '../../lambdas/config.ts';
 import type { Rules } from '../../lambdas/core/rules.ts';
 import { errorMessage, redact } from '../../lambdas/errors.ts';
-import type { ChargingApi, Clock, RulesStore, SessionLog } from '../../lambdas/ports.ts';
-import { type CheckOutcome, outcomeFields, runCheck } from '../../lambdas/run-check.ts';
-import { expiryNotice } from '../../lambdas/token-notices.ts';
+import type { Clock, SessionLog } from '../../lambdas/ports.ts';
+import { type CheckOutcome, outcomeFields } from '../../lambdas/run-check.ts';
 import { type CliIo, EXIT_OK, reportError, secretsFrom, UsageError } from '../cli/io.ts';
-import {
-  apiUrlFrom,
-  DEFAULT_ACCOUNT,
-  localAdapters,
-  localNotifier,
-  storeDir,
-  tokenFrom,
-} from '../cli/local-deps.ts';
-import { spotPriceSourceFor } from '../cli/price-deps.ts';
+import { apiUrlFrom, DEFAULT_ACCOUNT, localCheckParts, storeDir } from '../cli/local-deps.ts';
 import { onceShadowWarnings, RULE_FLAG_OPTIONS, RULE_FLAGS_HELP, rulesFromFlags } from '../cli/rule-flags.ts';
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
@@ -70,7 +61,7 @@ export function parseCommandArgs<O extends ParseArgsOptionsConfig>(args: string[
   try {
     return parseArgs({ args, options, strict: true, allowPositionals: false });
   } catch (error) {
-    const message = (error as Error).message;
+    const message = errorMessage(error);
     // Node reads `--energy-kwh -1` as a missing value followed by an unknown flag.
     const ambiguous = /^Option '(--[\w-]+)[^']*' argument is ambiguous/.exec(message);
     if (ambiguous) throw new UsageError(`${ambiguous[1]} needs a value (negative numbers are not allowed)`);
@@ -87,84 +78,58 @@ export interface PreparedCheck {
   readonly run: () => Promise<CheckOutcome>;
   /** The rules the ticks apply (stored rules or a rules file, overridden by the flags). */
   readonly rules: Rules;
-  readonly secrets: readonly string[];
+  /** Grows as ticks read the token and credentials: scrub output with it. */
+  readonly secrets: string[];
   readonly warnings: string[];
   readonly hasRule: boolean;
   /** Where the ticks log (for the summary `watch` prints at the end). */
   readonly log?: SessionLog;
 }
 
-/** Builds the dependencies for a local tick from flags and environment (shared by check and watch). */
+type CheckValues = ReturnType<typeof parseCommandArgs<typeof CHECK_OPTIONS>>['values'];
+
+/** The parts of a local check or, with --table, of the deployed function's check. */
+export async function checkParts(
+  values: CheckValues,
+  io: CliIo,
+  options: { horizonMs: number; clock?: Clock | undefined },
+): Promise<CheckParts> {
+  const entry: EntryChoices = {
+    account: {
+      name: values.account ?? DEFAULT_ACCOUNT,
+      apiUrl: apiUrlFrom(io, values['api-url']),
+      horizonMs: options.horizonMs,
+    },
+    clock: options.clock ?? systemClock,
+    instanceId: instanceId('cli'),
+    resolveRules: (stored) => rulesFromFlags(values, stored),
+  };
+  const table = values.table;
+  if (table === undefined) return localCheckParts(io, storeDir(io, values.store), entry);
+  // Loaded only here: local runs should not pay for the AWS SDK.
+  const { tableCheckParts } = await import('../cli/aws-deps.ts');
+  return tableCheckParts(io, { table, region: values.region }, entry);
+}
+
+/** Builds the check for ticks from the command line (check and watch). */
 export async function prepareCheck(
-  values: ReturnType<typeof parseCommandArgs<typeof CHECK_OPTIONS>>['values'],
+  values: CheckValues,
   io: CliIo,
   options: { horizonMs: number; clock?: Clock },
 ): Promise<PreparedCheck> {
-  const apiUrl = apiUrlFrom(io, values['api-url'] as string | undefined);
-  const dir = storeDir(io, values.store as string | undefined);
-  const account = (values.account as string | undefined) ?? DEFAULT_ACCOUNT;
-  const table = values.table as string | undefined;
-  let token: string;
-  let adapters: { api: ChargingApi; log: SessionLog; rulesStore: RulesStore };
-  if (table !== undefined) {
-    // Loaded only here: local runs should not pay for the AWS SDK.
-    const { awsRegion, dynamoSessionLog, parameterStores } = await import('../cli/aws-deps.ts');
-    const region = awsRegion(io, values.region as string | undefined);
-    const stores = parameterStores({ region, account });
-    token = io.env.STOPWATT_TOKEN?.trim() || ((await stores.tokens.get()) ?? tokenFrom(io));
-    adapters = {
-      ...(await localAdapters({ dir, account, apiUrl, token })),
-      log: dynamoSessionLog({ region, table, account }),
-      rulesStore: stores.rules,
-    };
-  } else {
-    token = tokenFrom(io);
-    adapters = await localAdapters({ dir, account, apiUrl, token });
-  }
-  const rules = await rulesFromFlags(values, await adapters.rulesStore.get());
-  const clock = options.clock ?? systemClock;
-  const warnings: string[] = onceShadowWarnings(values, rules);
-  const prices =
-    rules.priceSource === 'spot'
-      ? spotPriceSourceFor({
-          env: io.env,
-          dir,
-          area: rules.priceArea,
-          tariff: rules.tariff,
-          timeZone: rules.timezone,
-          now: () => clock.now(),
-          warn: (message) => warnings.push(message),
-        })
-      : undefined;
-  const instanceId = `cli-${process.pid}-${randomBytes(3).toString('hex')}`;
-  const tokenSource = table !== undefined && !io.env.STOPWATT_TOKEN?.trim() ? 'ssm' : 'env';
-  const notice = expiryNotice(token, clock.now(), { account, loginMode: false, tokenSource });
-  if (notice) warnings.push(notice.message);
-  const notifier = localNotifier(io, dir, account, clock);
-  if (notice)
-    await notifier
-      ?.send(notice)
-      .catch((error) => warnings.push(`notification failed: ${errorMessage(error)}`));
+  const check = await buildCheck(await checkParts(values, io, options));
+  const warnings: string[] = [];
+  const warn = (message: string) => warnings.push(message);
+  const rules = await check.rules(warn);
+  warnings.push(...onceShadowWarnings(values, rules));
+  const secrets = secretsFrom(io.env);
   return {
     rules,
-    secrets: [token, ...secretsFrom(io.env)],
+    secrets,
     warnings,
     hasRule: hasAnyRule(rules),
-    log: adapters.log,
-    run: () =>
-      runCheck({
-        api: adapters.api,
-        log: adapters.log,
-        rules,
-        clock,
-        prices,
-        notifier,
-        instanceId,
-        rulesStore: adapters.rulesStore,
-        conditions: new FileConditionLog({ dir, account }),
-        horizonMs: options.horizonMs,
-        warn: (message) => warnings.push(message),
-      }),
+    log: check.parts.stores.log,
+    run: () => check.tick({ secrets, warn, rules }),
   };
 }
 
@@ -177,9 +142,9 @@ export async function checkCommand(args: string[], io: CliIo): Promise<number> {
       return EXIT_OK;
     }
     const prepared = await prepareCheck(values, io, {
-      horizonMs: parseHorizon(values.horizon as string | undefined, 60),
+      horizonMs: parseHorizon(values.horizon, 60),
     });
-    secrets = [...prepared.secrets];
+    secrets = prepared.secrets;
     if (!prepared.hasRule)
       io.stderr.write('stopwatt: no rule is set, so nothing will be ended (see --help)\n');
     const outcome = await prepared.run();
@@ -207,9 +172,7 @@ export function humanOutcome(outcome: CheckOutcome): string {
     case 'end':
       return `ended ${id}: ${outcome.decision.action === 'end' ? outcome.decision.detail : outcome.detail}`;
     case 'dry-run':
-      return `${id}: ${outcome.detail}`;
     case 'already-stopping':
-      return `${id}: ${outcome.detail}`;
     case 'continue':
       return `${id}: ${outcome.detail}`;
   }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEFAULT_EDS_URL } from '../../lambdas/adapters/energidataservice/client.ts';
 import { parseRules, parseRulesJson } from '../../lambdas/config.ts';
+import { DEFAULT_EDS_URL } from '../../lambdas/contract.ts';
 import { type ConsumerPriceSlot, dayBoundsUtc, localDateOf } from '../../lambdas/core/consumer-price.ts';
 import { wallTime } from '../../lambdas/core/local-time.ts';
 import type { Rules, Tariff } from '../../lambdas/core/rules.ts';

@@ -30,9 +30,14 @@ Options:
   --api-url URL         tenant root (default: STOPWATT_API_URL)
   --account NAME        account name in the store (default: local)
   --store DIR           local store directory (default: STOPWATT_STORE or ./.stopwatt)
+  --table NAME          use the deployed table and SSM parameters, as check --table does
+  --region R            AWS region for --table (default: AWS_REGION)
+  --horizon SECONDS     wait in-process up to this long for a predicted stop (default: --interval)
   -h, --help            show this help`;
 
-const WATCH_OPTIONS = { ...CHECK_OPTIONS, interval: { type: 'string' } } as const;
+// Progress lines only: --json (one object per run) belongs to check, so watch rejects it.
+const { json: _json, ...WATCH_CHECK_OPTIONS } = CHECK_OPTIONS;
+const WATCH_OPTIONS = { ...WATCH_CHECK_OPTIONS, interval: { type: 'string' } } as const;
 
 export interface WatchOptions {
   readonly intervalMs: number;
@@ -52,17 +57,17 @@ export async function watchCommand(args: string[], io: CliIo): Promise<number> {
       io.stdout.write(`${WATCH_HELP}\n`);
       return EXIT_OK;
     }
-    const intervalRaw = values.interval as string | undefined;
-    const intervalMs = parseHorizon(intervalRaw ?? '60', 60, 'interval');
+    const intervalMs = parseHorizon(values.interval ?? '60', 60, 'interval');
     if (intervalMs < 5_000)
-      throw new UsageError(`--interval must be at least 5 seconds (got ${intervalRaw})`);
+      throw new UsageError(`--interval must be at least 5 seconds (got ${values.interval})`);
+    const horizonMs = parseHorizon(values.horizon, intervalMs / 1000);
     // Ctrl-C cuts an in-tick wait short, so a stop predicted before it is never sent after it.
     const clock: Clock = {
       now: () => systemClock.now(),
       sleep: (ms) => delay(ms, undefined, { signal: io.signal }),
     };
-    const prepared = await prepareCheck(values, io, { horizonMs: intervalMs, clock });
-    secrets = [...prepared.secrets];
+    const prepared = await prepareCheck(values, io, { horizonMs, clock });
+    secrets = prepared.secrets;
     if (!prepared.hasRule)
       io.stderr.write('stopwatt: no rule is set, so nothing will be ended (see --help)\n');
     // The target from the effective rules (flags, rules file or stored rules), for the progress bar.

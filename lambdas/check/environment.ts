@@ -1,9 +1,17 @@
 import { z } from 'zod';
+import type { DeployedSettings } from '../composition/deployed-check.ts';
 import { formatZodError } from '../config.ts';
+import {
+  ACCOUNT_NAME_PATTERN,
+  DEFAULT_EDS_URL,
+  DEFAULT_PARAMETER_PREFIX,
+  DEFAULT_TTL_DAYS,
+  ENV,
+} from '../contract.ts';
 import { ConfigError } from '../errors.ts';
 
 const AccountSchema = z.strictObject({
-  name: z.string().regex(/^[a-z0-9-]{1,32}$/),
+  name: z.string().regex(ACCOUNT_NAME_PATTERN),
   apiUrl: z.url({ protocol: /^https?$/ }),
   priceArea: z.enum(['DK1', 'DK2']).default('DK1'),
   horizonSeconds: z.number().int().min(0).max(900).default(60),
@@ -22,16 +30,19 @@ const jsonAccounts = z.string().transform((text, ctx) => {
 
 /** The check function's environment, parsed once per cold start. */
 export const EnvironmentSchema = z.object({
-  STOPWATT_TABLE_NAME: z.string().min(1),
-  STOPWATT_PARAMETER_PREFIX: z.string().startsWith('/').default('/stopwatt'),
-  STOPWATT_ACCOUNTS: jsonAccounts.pipe(z.array(AccountSchema).min(1)),
-  STOPWATT_TOPIC_ARN: z.string().startsWith('arn:').optional(),
-  STOPWATT_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
-  STOPWATT_TTL_DAYS: z.coerce.number().int().positive().default(90),
-  STOPWATT_EDS_URL: z.url().default('https://api.energidataservice.dk'),
+  [ENV.tableName]: z.string().min(1),
+  [ENV.parameterPrefix]: z.string().startsWith('/').default(DEFAULT_PARAMETER_PREFIX),
+  [ENV.accounts]: jsonAccounts.pipe(z.array(AccountSchema).min(1)),
+  [ENV.topicArn]: z.string().startsWith('arn:').optional(),
+  [ENV.webhookUrl]: z.url({ protocol: /^https?$/ }).optional(),
+  [ENV.ttlDays]: z.coerce.number().int().positive().default(DEFAULT_TTL_DAYS),
+  [ENV.edsUrl]: z.url().default(DEFAULT_EDS_URL),
 });
 
 export type Environment = z.output<typeof EnvironmentSchema>;
+
+/** Everything but the accounts: what `check --table` shares with the function. */
+const SettingsSchema = EnvironmentSchema.omit({ [ENV.accounts]: true });
 
 export function parseEnvironment(env: NodeJS.ProcessEnv): Environment {
   const result = EnvironmentSchema.safeParse(env);
@@ -46,4 +57,23 @@ export function parseCheckEvent(event: unknown): { account: string } {
   const result = CheckEventSchema.safeParse(event);
   if (!result.success) throw new ConfigError(`invalid event: ${formatZodError(result.error)}`);
   return result.data;
+}
+
+/** The settings a deployed check needs, from the parsed environment. */
+export function deployedSettings(env: Environment): DeployedSettings {
+  return {
+    tableName: env.STOPWATT_TABLE_NAME,
+    parameterPrefix: env.STOPWATT_PARAMETER_PREFIX,
+    ttlDays: env.STOPWATT_TTL_DAYS,
+    edsUrl: env.STOPWATT_EDS_URL,
+    topicArn: env.STOPWATT_TOPIC_ARN,
+    webhookUrl: env.STOPWATT_WEBHOOK_URL,
+  };
+}
+
+/** The same settings for `check --table`: the function's variable names, the table from the flag. */
+export function settingsFromEnv(env: NodeJS.ProcessEnv, tableName: string): DeployedSettings {
+  const result = SettingsSchema.safeParse({ ...env, [ENV.tableName]: tableName });
+  if (!result.success) throw new ConfigError(`invalid environment: ${formatZodError(result.error)}`);
+  return deployedSettings({ ...result.data, [ENV.accounts]: [] });
 }

@@ -2,14 +2,13 @@ import { GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-s
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   createSsmClient,
-  ParameterStoreError,
   SsmCredentialsStore,
   SsmRulesStore,
   type SsmStoreOptions,
   SsmTokenStore,
 } from '../../lambdas/adapters/ssm/parameters.ts';
 import { parseRules } from '../../lambdas/config.ts';
-import { ConfigError } from '../../lambdas/errors.ts';
+import { ConfigError, ParameterStoreError } from '../../lambdas/errors.ts';
 import { SsmServer } from '../support/ssm-server.ts';
 
 const TOKEN = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0NSJ9.c2lnbmF0dXJl';

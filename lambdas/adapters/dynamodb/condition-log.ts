@@ -1,7 +1,8 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { errorMessage, StopwattError } from '../../errors.ts';
 import type { ConditionLog } from '../../ports.ts';
+import { isConditionalCheckFailed } from './records.ts';
 
 /**
  * Ongoing conditions: `pk=CONDITION#<account>`, `sk=<name>`, `{ since, active }`. An episode is
@@ -36,8 +37,7 @@ export class DynamoDbConditionLog implements ConditionLog {
       );
       return now;
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException))
-        throw this.#failure('record', condition, error);
+      if (!isConditionalCheckFailed(error)) throw this.#failure('record', condition, error);
     }
     try {
       const out = await this.#doc.send(
@@ -67,7 +67,7 @@ export class DynamoDbConditionLog implements ConditionLog {
       );
     } catch (error) {
       // Not active (or never seen): nothing to end.
-      if (!(error instanceof ConditionalCheckFailedException)) throw this.#failure('clear', condition, error);
+      if (!isConditionalCheckFailed(error)) throw this.#failure('clear', condition, error);
     }
   }
 

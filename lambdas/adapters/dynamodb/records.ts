@@ -1,3 +1,6 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ACCOUNT_NAME_PATTERN } from '../../contract.ts';
+
 /**
  * Key layout of the single stopwatt table. Every item has `pk`, `sk` and `kind`;
  * the record's own fields sit beside them as top-level attributes so the table stays readable
@@ -53,5 +56,10 @@ export function expiresAt(from: Date, days: number): number {
 
 /** Account names become part of every key: keep them free of the `#` separator. */
 export function isValidAccount(account: string): boolean {
-  return /^[A-Za-z0-9_.-]+$/.test(account);
+  return ACCOUNT_NAME_PATTERN.test(account);
+}
+
+/** A conditional write lost (the one way the adapters recognise it). */
+export function isConditionalCheckFailed(error: unknown): error is ConditionalCheckFailedException {
+  return error instanceof ConditionalCheckFailedException;
 }

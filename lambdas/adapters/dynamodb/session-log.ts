@@ -8,6 +8,7 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { ACCOUNT_NAME_RULE } from '../../contract.ts';
 import type { Decision } from '../../core/decide.ts';
 import type { Snapshot } from '../../core/snapshot.ts';
 import { ConfigError, errorMessage, SessionLogError } from '../../errors.ts';
@@ -35,6 +36,7 @@ import {
   decisionSk,
   expiresAt,
   type ItemKind,
+  isConditionalCheckFailed,
   isValidAccount,
   listingSk,
   OBSERVATION_PREFIX,
@@ -80,7 +82,7 @@ export class DynamoDbSessionLog implements SessionLog {
 
   constructor(options: DynamoDbSessionLogOptions) {
     if (!isValidAccount(options.account)) {
-      throw new ConfigError(`invalid account name for the session log: use letters, digits, _ . -`);
+      throw new ConfigError(`invalid account name for the session log: ${ACCOUNT_NAME_RULE}`);
     }
     if (!(Number.isFinite(options.ttlDays) && options.ttlDays > 0)) {
       throw new ConfigError(`invalid ttlDays for the session log: ${options.ttlDays}`);
@@ -275,8 +277,4 @@ export class DynamoDbSessionLog implements SessionLog {
     }
     return items;
   }
-}
-
-function isConditionalCheckFailed(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }

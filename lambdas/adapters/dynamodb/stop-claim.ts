@@ -4,7 +4,7 @@ import { SessionLogError } from '../../errors.ts';
 import type { ClaimAnswer, StopClaim } from '../../ports.ts';
 import { answerAgainst } from '../claims.ts';
 import { reviveStopClaim, serializeStopClaim } from '../serialization.ts';
-import { CLAIM_SK, type ItemKind } from './records.ts';
+import { CLAIM_SK, type ItemKind, isConditionalCheckFailed } from './records.ts';
 
 export interface ClaimTarget {
   readonly doc: DynamoDBDocumentClient;
@@ -31,8 +31,8 @@ export async function writeStopClaim(target: ClaimTarget, claim: StopClaim): Pro
     );
     return { kind: 'claimed' };
   } catch (error) {
-    if (!(error instanceof Error) || error.name !== 'ConditionalCheckFailedException') throw error;
-    const old = (error as { Item?: Record<string, AttributeValue> }).Item;
+    if (!isConditionalCheckFailed(error)) throw error;
+    const old = error.Item;
     const stored = old ? reviveStopClaim(plainAttributes(old), `item ${target.pk} / ${CLAIM_SK}`) : null;
     return answerAgainst(stored, claim);
   }

@@ -3,12 +3,11 @@
  * No key, nothing secret: the URL may be logged as is.
  */
 import { z } from 'zod';
+import { DEFAULT_EDS_URL } from '../../contract.ts';
 import type { SpotSlot } from '../../core/consumer-price.ts';
 import { wallTime } from '../../core/local-time.ts';
 import { ApiError, ApiUnreachableError, InvalidResponseError, PriceUnavailableError } from '../../errors.ts';
 import { type BoundedResponse, boundedFetch } from '../http/bounded-fetch.ts';
-
-export const DEFAULT_EDS_URL = 'https://api.energidataservice.dk';
 
 const DATASET_PATH = '/dataset/DayAheadPrices';
 const REQUEST = `GET ${DATASET_PATH}`;

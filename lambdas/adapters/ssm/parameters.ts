@@ -1,5 +1,6 @@
 import {
   GetParameterCommand,
+  ParameterNotFound,
   type ParameterType,
   PutParameterCommand,
   SSMClient,
@@ -7,21 +8,10 @@ import {
 } from '@aws-sdk/client-ssm';
 import { z } from 'zod';
 import { formatZodError, parseRules, parseRulesJson } from '../../config.ts';
+import { ACCOUNT_NAME_PATTERN, ACCOUNT_NAME_RULE, DEFAULT_PARAMETER_PREFIX } from '../../contract.ts';
 import type { Rules } from '../../core/rules.ts';
-import { ConfigError, errorMessage, StopwattError } from '../../errors.ts';
+import { ConfigError, errorMessage, ParameterStoreError } from '../../errors.ts';
 import type { RulesStore, TokenStore } from '../../ports.ts';
-
-/** SSM Parameter Store could not be read or written (not: the parameter does not exist). */
-export class ParameterStoreError extends StopwattError {
-  override readonly name = 'ParameterStoreError';
-  constructor(
-    message: string,
-    readonly parameter: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
-}
 
 /**
  * An SSM client for the parameter stores. ThrottlingException and transient 5xx/network errors
@@ -57,8 +47,8 @@ export type Credentials = z.infer<typeof CredentialsSchema>;
 
 /** `/stopwatt/<account>/<leaf>`; account names are limited to what SSM allows in a path segment. */
 export function parameterName(prefix: string, account: string, leaf: string): string {
-  if (!/^[A-Za-z0-9_.-]+$/.test(account)) {
-    throw new ConfigError('invalid account name for SSM parameters: use letters, digits, _ . -');
+  if (!ACCOUNT_NAME_PATTERN.test(account)) {
+    throw new ConfigError(`invalid account name for SSM parameters: ${ACCOUNT_NAME_RULE}`);
   }
   const base = prefix.replace(/\/+$/, '');
   if (!/^(\/[A-Za-z0-9_.-]+)*$/.test(base)) {
@@ -86,7 +76,7 @@ class CachedParameter {
     private readonly type: ParameterType,
   ) {
     this.client = options.client;
-    this.name = parameterName(options.prefix ?? '/stopwatt', options.account, leaf);
+    this.name = parameterName(options.prefix ?? DEFAULT_PARAMETER_PREFIX, options.account, leaf);
     this.ttlMs = Math.max(0, options.cacheTtlMs ?? 60_000);
     this.now = options.now ?? Date.now;
   }
@@ -103,7 +93,7 @@ class CachedParameter {
       value = out.Parameter?.Value ?? null;
       if (value === null) throw new Error('the response has no value');
     } catch (error) {
-      if (error instanceof Error && error.name === 'ParameterNotFound') {
+      if (error instanceof ParameterNotFound) {
         value = null;
       } else {
         throw new ParameterStoreError(

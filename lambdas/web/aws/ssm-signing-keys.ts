@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { z } from 'zod';
-import { ParameterStoreError, parameterName } from '../../adapters/ssm/parameters.ts';
-import { ConfigError, errorMessage } from '../../errors.ts';
+import { parameterName } from '../../adapters/ssm/parameters.ts';
+import { ConfigError, errorMessage, ParameterStoreError } from '../../errors.ts';
 import type { SigningKey, SigningKeys } from '../ports.ts';
 import { SIGNING_KEY_LEAF } from './names.ts';
 

@@ -1,0 +1,94 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { Context } from 'aws-lambda';
+import type { AccountCheck } from '../composition/build-check.ts';
+import { METRIC } from '../contract.ts';
+import { ConfigError, errorMessage, redact, StopwattError } from '../errors.ts';
+import type { Clock } from '../ports.ts';
+import { outcomeFields } from '../run-check.ts';
+import { lambdaAccountCheck } from './account-check.ts';
+import { type Environment, parseCheckEvent } from './environment.ts';
+
+export interface HandlerDeps {
+  readonly env: Environment;
+  readonly ssm: SSMClient;
+  readonly dynamo: DynamoDBClient;
+  readonly sns?: SNSClient | undefined;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly clock?: Clock | undefined;
+}
+
+export interface CheckResult {
+  readonly account: string;
+  readonly action: string;
+  readonly reason: string | null;
+  readonly sessionId: string | null;
+  readonly energyKwh: number | null;
+  readonly powerKw: number | null;
+  readonly pricePerKwh: number | null;
+}
+
+export type CheckHandler = (event: unknown, context?: Context) => Promise<CheckResult>;
+
+/**
+ * Builds the scheduled check handler. Each account's check is assembled once per cold start and
+ * reused by warm invocations. Failures are logged, counted and rethrown so the invocation counts
+ * as failed (alarm), never swallowed.
+ */
+export function createHandler(deps: HandlerDeps): CheckHandler {
+  const checks = new Map<string, Promise<AccountCheck>>();
+  const { logger, metrics } = deps;
+  const checkFor = (account: string): Promise<AccountCheck> => {
+    let check = checks.get(account);
+    if (!check) {
+      check = lambdaAccountCheck(deps, account);
+      checks.set(account, check);
+    }
+    return check;
+  };
+  return async (event, context) => {
+    if (context) logger.addContext(context);
+    metrics.addMetric(METRIC.ticks, MetricUnit.Count, 1);
+    let account = 'unknown';
+    const secrets: string[] = [];
+    try {
+      account = parseCheckEvent(event).account;
+      logger.appendKeys({ account });
+      const check = await checkFor(account);
+      const outcome = await check.tick({ secrets, warn: (message) => logger.warn(redact(message, secrets)) });
+      metrics.addMetric(METRIC.successfulTicks, MetricUnit.Count, 1);
+      if (outcome.action === 'end') metrics.addMetric(METRIC.stops, MetricUnit.Count, 1);
+      const result: CheckResult = { account, ...outcomeFields(outcome) };
+      logger.info(redact(outcome.detail, secrets), {
+        ...result,
+        waitedMs: outcome.waitedMs,
+        sessions: outcome.sessions?.map(outcomeFields),
+      });
+      return result;
+    } catch (error) {
+      metrics.addMetric(METRIC.failures, MetricUnit.Count, 1);
+      logger.error(redact(`check failed: ${errorMessage(error)}`, secrets), {
+        errorName: error instanceof Error ? error.name : 'unknown',
+        badInput: error instanceof ConfigError,
+      });
+      throw scrubbed(error, secrets);
+    } finally {
+      metrics.publishStoredMetrics();
+      logger.removeKeys(['account']);
+    }
+  };
+}
+
+/** Lambda logs the rethrown error itself: make sure no secret can reach that line either. */
+function scrubbed(error: unknown, secrets: readonly string[]): unknown {
+  if (!(error instanceof Error)) return error;
+  const message = redact(error.message, secrets);
+  if (message === error.message) return error;
+  const clean = new StopwattError(message);
+  Object.defineProperty(clean, 'name', { value: error.name });
+  return clean;
+}

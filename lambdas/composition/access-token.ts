@@ -1,0 +1,63 @@
+import type { AccessTokenProvider } from '../adapters/ampeco/client.ts';
+import { LoginTokenProvider } from '../adapters/ampeco/login.ts';
+import { ConfigError } from '../errors.ts';
+import type { AccountStores } from './account-stores.ts';
+
+export interface TickAccess {
+  readonly auth: AccessTokenProvider;
+  /** The token the tick starts with (for the expiry notice and log scrubbing). */
+  readonly token: string;
+  /** Credentials are stored: a rejected token is renewed by logging in. */
+  readonly loginMode: boolean;
+}
+
+/**
+ * Token mode (a stored token) or login mode (stored credentials: the token is renewed by one
+ * login per tick at most). The login provider is kept across ticks so its current token is too.
+ */
+export function accessTokens(options: {
+  account: string;
+  apiUrl: string;
+  deviceId: string;
+  stores: Pick<AccountStores, 'tokens' | 'credentials' | 'tokenSource'>;
+}): (secrets: string[]) => Promise<TickAccess> {
+  const { account, stores } = options;
+  let login: LoginTokenProvider | null = null;
+  return async (secrets) => {
+    const credentials = (await stores.credentials?.get()) ?? null;
+    if (credentials && stores.credentials) {
+      secrets.push(credentials.password, credentials.clientSecret, credentials.refreshToken ?? '');
+      login ??= new LoginTokenProvider({
+        apiUrl: options.apiUrl,
+        deviceId: options.deviceId,
+        tokens: stores.tokens,
+        credentials: stores.credentials,
+        fixHint: `check the login with \`stopwatt login --account ${account}\``,
+      });
+      login.newTick();
+      // With no stored token (a fresh `stopwatt login`) this is the tick's one login.
+      const token = await login.token();
+      secrets.push(token);
+      return { auth: login, token, loginMode: true };
+    }
+    const stored = await stores.tokens.get();
+    if (!stored) {
+      throw new ConfigError(
+        `no access token for account "${account}": store one with \`stopwatt token set --account ${account}\` (or log in with \`stopwatt login\`)`,
+      );
+    }
+    secrets.push(stored);
+    return {
+      auth: { token: async () => stored, fixHint: tokenFix(account, stores.tokenSource) },
+      token: stored,
+      loginMode: false,
+    };
+  };
+}
+
+/** What to do about a rejected token, where it came from. */
+function tokenFix(account: string, source: 'ssm' | 'env'): string {
+  return source === 'env'
+    ? 'get a new token from the app and set STOPWATT_TOKEN'
+    : `get a new token from the app and run \`stopwatt token set --account ${account}\`, or use login mode (\`stopwatt login --account ${account}\`)`;
+}

@@ -1,0 +1,61 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { DynamoDbConditionLog } from '../adapters/dynamodb/condition-log.ts';
+import { DynamoDbNotificationLog } from '../adapters/dynamodb/notification-log.ts';
+import { DynamoDbPriceCache } from '../adapters/dynamodb/price-cache.ts';
+import { DynamoDbSessionLog } from '../adapters/dynamodb/session-log.ts';
+import { SsmCredentialsStore, SsmRulesStore, SsmTokenStore } from '../adapters/ssm/parameters.ts';
+import { ConfigError } from '../errors.ts';
+import type { TokenStore } from '../ports.ts';
+import type { AccountStores } from './account-stores.ts';
+
+export interface AwsStoreOptions {
+  readonly dynamo: DynamoDBClient;
+  readonly ssm: SSMClient;
+  readonly tableName: string;
+  readonly parameterPrefix: string;
+  readonly ttlDays: number;
+  readonly account: string;
+  /** A token given from outside (the CLI's STOPWATT_TOKEN): used as is, no login renewal. */
+  readonly fixedToken?: string | undefined;
+}
+
+/** The deployed layout: one DynamoDB table for logs and prices, SSM for rules, token and login. */
+export function awsAccountStores(options: AwsStoreOptions): AccountStores {
+  const { dynamo: client, tableName, account } = options;
+  const ssm = { client: options.ssm, prefix: options.parameterPrefix, account };
+  const rules = new SsmRulesStore(ssm);
+  const stored = options.fixedToken === undefined;
+  const tokenStore = new SsmTokenStore(ssm);
+  const credentials = stored ? new SsmCredentialsStore(ssm) : null;
+  const table = `dynamodb:${tableName}/${account}`;
+  return {
+    log: new DynamoDbSessionLog({ client, tableName, account, ttlDays: options.ttlDays }),
+    conditions: new DynamoDbConditionLog({ client, tableName, account }),
+    notifications: new DynamoDbNotificationLog({ client, tableName, account }),
+    priceCache: new DynamoDbPriceCache({ client, tableName }),
+    rules,
+    tokens: options.fixedToken === undefined ? tokenStore : fixedToken(options.fixedToken),
+    credentials,
+    tokenSource: stored ? 'ssm' : 'env',
+    where: {
+      log: table,
+      conditions: table,
+      notifications: table,
+      priceCache: `dynamodb:${tableName}`,
+      rules: `ssm:${rules.parameterName}`,
+      tokens: stored ? `ssm:${tokenStore.parameterName}` : 'environment',
+      credentials: credentials ? `ssm:${credentials.parameterName}` : 'none',
+    },
+  };
+}
+
+/** A token handed in by the caller (an environment variable): read only, never replaced. */
+export function fixedToken(token: string): TokenStore {
+  return {
+    get: async () => token,
+    put: async () => {
+      throw new ConfigError('this token comes from the environment and cannot be replaced here');
+    },
+  };
+}
