@@ -5,9 +5,8 @@ import { DynamoDbNotificationLog } from '../adapters/dynamodb/notification-log.t
 import { DynamoDbPriceCache } from '../adapters/dynamodb/price-cache.ts';
 import { DynamoDbSessionLog } from '../adapters/dynamodb/session-log.ts';
 import { SsmCredentialsStore, SsmRulesStore, SsmTokenStore } from '../adapters/ssm/parameters.ts';
-import { ConfigError } from '../errors.ts';
-import type { TokenStore } from '../ports.ts';
 import type { AccountStores } from './account-stores.ts';
+import { fixedToken } from './fixed-token.ts';
 
 export interface AwsStoreOptions {
   readonly dynamo: DynamoDBClient;
@@ -46,16 +45,6 @@ export function awsAccountStores(options: AwsStoreOptions): AccountStores {
       rules: `ssm:${rules.parameterName}`,
       tokens: stored ? `ssm:${tokenStore.parameterName}` : 'environment',
       credentials: credentials ? `ssm:${credentials.parameterName}` : 'none',
-    },
-  };
-}
-
-/** A token handed in by the caller (an environment variable): read only, never replaced. */
-export function fixedToken(token: string): TokenStore {
-  return {
-    get: async () => token,
-    put: async () => {
-      throw new ConfigError('this token comes from the environment and cannot be replaced here');
     },
   };
 }

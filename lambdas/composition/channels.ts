@@ -1,13 +1,11 @@
-import type { SNSClient } from '@aws-sdk/client-sns';
 import { DeduplicatingNotifier, type NotificationLog } from '../adapters/notify/deduplicating-notifier.ts';
 import { FanOutNotifier } from '../adapters/notify/fan-out-notifier.ts';
-import { SnsNotifier } from '../adapters/notify/sns-notifier.ts';
 import { WebhookNotifier } from '../adapters/notify/webhook-notifier.ts';
 import type { Clock, Notifier } from '../ports.ts';
 
 export interface ChannelOptions {
-  /** SNS topic and the client to publish with; the CLI has none unless STOPWATT_TOPIC_ARN is set. */
-  readonly sns?: { readonly client: SNSClient; readonly topicArn: string } | undefined;
+  /** The SNS topic's notifier (built by the AWS side, so local runs never load the SDK). */
+  readonly sns?: Notifier | undefined;
   readonly webhookUrl?: string | undefined;
   readonly log: NotificationLog;
   readonly clock: Clock;
@@ -26,7 +24,7 @@ export function notificationChannels(options: ChannelOptions): Channels {
   const dedup = (inner: Notifier, channel: string): Notifier =>
     new DeduplicatingNotifier({ inner, log: options.log, channel, now });
   const channels = new Map<string, Notifier>();
-  if (options.sns) channels.set('sns', dedup(new SnsNotifier(options.sns), 'sns'));
+  if (options.sns) channels.set('sns', dedup(options.sns, 'sns'));
   if (options.webhookUrl)
     channels.set('webhook', dedup(new WebhookNotifier({ url: options.webhookUrl, now }), 'webhook'));
   return {

@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SSMClient } from '@aws-sdk/client-ssm';
+import { SnsNotifier } from '../adapters/notify/sns-notifier.ts';
 import { awsAccountStores } from './aws-stores.ts';
 import type { CheckParts, EntryChoices } from './build-check.ts';
 import { notificationChannels } from './channels.ts';
@@ -41,7 +42,9 @@ export function deployedCheckParts(
     fixedToken: entry.fixedToken,
   });
   const sns =
-    clients.sns && settings.topicArn ? { client: clients.sns, topicArn: settings.topicArn } : undefined;
+    clients.sns && settings.topicArn
+      ? new SnsNotifier({ client: clients.sns, topicArn: settings.topicArn })
+      : undefined;
   const { fixedToken: _fixed, ...choices } = entry;
   return {
     ...choices,

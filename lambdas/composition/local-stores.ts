@@ -4,7 +4,7 @@ import { FileRulesStore } from '../adapters/local/file-rules-store.ts';
 import { FileSessionLog } from '../adapters/local/file-session-log.ts';
 import { FilePriceCache } from '../adapters/local/price-cache.ts';
 import type { AccountStores } from './account-stores.ts';
-import { fixedToken } from './aws-stores.ts';
+import { fixedToken } from './fixed-token.ts';
 
 /** Local runs: everything in the store directory; the token comes from the environment. */
 export function localAccountStores(options: { dir: string; account: string; token: string }): AccountStores {
