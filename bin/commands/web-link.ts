@@ -1,12 +1,8 @@
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { renderUnicodeCompact } from 'uqr';
 import { createDynamoDbClient } from '../../lambdas/adapters/dynamodb/session-log.ts';
-import {
-  createSsmClient,
-  ParameterStoreError,
-  parameterName,
-} from '../../lambdas/adapters/ssm/parameters.ts';
-import { ConfigError, errorMessage } from '../../lambdas/errors.ts';
+import { createSsmClient, parameterName } from '../../lambdas/adapters/ssm/parameters.ts';
+import { ConfigError, errorMessage, ParameterStoreError } from '../../lambdas/errors.ts';
 import { createSignInLink } from '../../lambdas/web/auth/sign-in-link.ts';
 import { DynamoDbSignInLinks } from '../../lambdas/web/aws/dynamodb-sign-in-links.ts';
 import { TABLE_LEAF, URL_LEAF } from '../../lambdas/web/aws/names.ts';

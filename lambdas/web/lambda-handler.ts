@@ -6,20 +6,25 @@ import type { LambdaContext, LambdaEvent } from 'hono/aws-lambda';
 import { handle } from 'hono/aws-lambda';
 import { z } from 'zod';
 import { createDynamoDbClient } from '../adapters/dynamodb/session-log.ts';
-import { DEFAULT_EDS_URL } from '../adapters/energidataservice/client.ts';
 import { createSsmClient } from '../adapters/ssm/parameters.ts';
 import { formatZodError } from '../config.ts';
+import {
+  ACCOUNT_NAME_PATTERN,
+  DEFAULT_EDS_URL,
+  DEFAULT_PARAMETER_PREFIX,
+  DEFAULT_TTL_DAYS,
+} from '../contract.ts';
 import { ConfigError } from '../errors.ts';
 import { createWebApp } from './app.ts';
 import { awsWebDeps, type WebSettings } from './aws/web-deps.ts';
 import type { StaticAsset } from './ports.ts';
 
 const EnvironmentSchema = z.object({
-  STOPWATT_ACCOUNT: z.string().regex(/^[a-z0-9-]{1,32}$/),
+  STOPWATT_ACCOUNT: z.string().regex(ACCOUNT_NAME_PATTERN),
   STOPWATT_TABLE_NAME: z.string().min(1),
-  STOPWATT_PARAMETER_PREFIX: z.string().startsWith('/').default('/stopwatt'),
+  STOPWATT_PARAMETER_PREFIX: z.string().startsWith('/').default(DEFAULT_PARAMETER_PREFIX),
   STOPWATT_EDS_URL: z.url().default(DEFAULT_EDS_URL),
-  STOPWATT_TTL_DAYS: z.coerce.number().int().positive().default(90),
+  STOPWATT_TTL_DAYS: z.coerce.number().int().positive().default(DEFAULT_TTL_DAYS),
 });
 
 export function parseWebEnvironment(env: NodeJS.ProcessEnv): WebSettings {
