@@ -170,3 +170,16 @@ export interface Clock {
   now(): Date;
   sleep(ms: number): Promise<void>;
 }
+
+/** When the API is read while no session is open (the deployed function's adaptive cadence). */
+export interface ReadCadence {
+  /**
+   * True when this tick may read: a session was open at the last read, or the idle read is due
+   * (then the next idle read moves to `nextIdleRead`, atomically across concurrent ticks).
+   */
+  claim(now: Date, nextIdleRead: Date): Promise<boolean>;
+  /** After a read: whether a session is open (every tick reads while one is). */
+  record(open: boolean): Promise<void>;
+  /** A claimed read failed: the next tick reads again. */
+  release(): Promise<void>;
+}

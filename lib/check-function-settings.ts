@@ -5,6 +5,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import {
   DEFAULT_EDS_URL,
+  DEFAULT_IDLE_INTERVAL_MINUTES,
   DEFAULT_TTL_DAYS,
   ENV,
   METRIC_NAMESPACE,
@@ -16,7 +17,13 @@ import {
 export function checkEnvironment(
   props: {
     readonly table: dynamodb.ITableV2;
-    readonly accounts: readonly { name: string; apiUrl: string; priceArea: string; horizonSeconds: number }[];
+    readonly accounts: readonly {
+      name: string;
+      apiUrl: string;
+      priceArea: string;
+      horizonSeconds: number;
+      idleIntervalMinutes?: number | undefined;
+    }[];
     readonly topic?: sns.ITopic | undefined;
     readonly webhookUrl?: string | undefined;
     readonly ttlDays?: number | undefined;
@@ -24,11 +31,12 @@ export function checkEnvironment(
   },
   prefix: string,
 ): Record<string, string> {
-  const accounts = props.accounts.map(({ name, apiUrl, priceArea, horizonSeconds }) => ({
+  const accounts = props.accounts.map(({ name, apiUrl, priceArea, horizonSeconds, idleIntervalMinutes }) => ({
     name,
     apiUrl,
     priceArea,
     horizonSeconds,
+    idleIntervalMinutes: idleIntervalMinutes ?? DEFAULT_IDLE_INTERVAL_MINUTES,
   }));
   return {
     [ENV.tableName]: props.table.tableName,

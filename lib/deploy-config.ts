@@ -2,7 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
-import { ACCOUNT_NAME_PATTERN, ACCOUNT_NAME_RULE, DEFAULT_TTL_DAYS } from '../lambdas/contract.ts';
+import {
+  ACCOUNT_NAME_PATTERN,
+  ACCOUNT_NAME_RULE,
+  DEFAULT_IDLE_INTERVAL_MINUTES,
+  DEFAULT_TTL_DAYS,
+} from '../lambdas/contract.ts';
 
 /** The deploy config file name, looked up in the repository root unless a path is given. */
 export const DEFAULT_CONFIG_FILE = 'stopwatt.config.json';
@@ -53,6 +58,12 @@ const AccountSchema = z
         return minutes !== null && minutes <= MAX_SCHEDULE_MINUTES;
       }, `must be rate(1 minute) or rate(N minutes) with N from 2 to ${MAX_SCHEDULE_MINUTES}`)
       .default(DEFAULT_SCHEDULE),
+    idleIntervalMinutes: z
+      .int()
+      .min(0)
+      .max(60)
+      .default(DEFAULT_IDLE_INTERVAL_MINUTES)
+      .describe('Minutes between API reads while no session is open (0: every tick).'),
   })
   .transform((account) => ({
     ...account,

@@ -14,6 +14,11 @@ export interface ScheduledAccount {
   readonly schedule: string;
   /** Seconds until the next tick: how long one tick may wait in-process for a timed stop. */
   readonly horizonSeconds: number;
+  /**
+   * Minutes between API reads while no session is open (0: every tick).
+   * @default 5
+   */
+  readonly idleIntervalMinutes?: number;
 }
 
 export interface ScheduledCheckProps {

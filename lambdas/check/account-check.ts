@@ -1,23 +1,53 @@
+import { DynamoDbReadCadence } from '../adapters/dynamodb/read-cadence.ts';
 import { systemClock } from '../adapters/system-clock.ts';
-import { type AccountCheck, buildCheck } from '../composition/build-check.ts';
+import { type AccountCheck, buildCheck, type CheckParts } from '../composition/build-check.ts';
 import { deployedCheckParts } from '../composition/deployed-check.ts';
 import { instanceId } from '../composition/instance-id.ts';
 import { parseRules } from '../config.ts';
 import { ConfigError } from '../errors.ts';
+import type { ReadCadence } from '../ports.ts';
 import type { HandlerDeps } from './create-handler.ts';
 import { deployedSettings } from './environment.ts';
 
 /** The check for one configured account, built once per cold start. */
 export function lambdaAccountCheck(deps: HandlerDeps, name: string): Promise<AccountCheck> {
+  return buildCheck(lambdaCheckParts(deps, name));
+}
+
+/** The scheduled check and its read cadence (the adaptive idle interval). */
+export async function scheduledAccountCheck(deps: HandlerDeps, name: string): Promise<ScheduledCheck> {
+  const parts = lambdaCheckParts(deps, name);
+  const account = accountConfig(deps, name);
+  return {
+    check: await buildCheck(parts),
+    cadence: new DynamoDbReadCadence({
+      client: deps.dynamo,
+      tableName: deps.env.STOPWATT_TABLE_NAME,
+      account: name,
+    }),
+    idleIntervalMs: account.idleIntervalMinutes * 60_000,
+  };
+}
+
+export interface ScheduledCheck {
+  readonly check: AccountCheck;
+  readonly cadence: ReadCadence;
+  readonly idleIntervalMs: number;
+}
+
+function accountConfig(deps: HandlerDeps, name: string) {
   const account = deps.env.STOPWATT_ACCOUNTS.find((a) => a.name === name);
   if (!account) throw new ConfigError(`unknown account "${name}": not in STOPWATT_ACCOUNTS`);
-  return buildCheck(
-    deployedCheckParts(deps, deployedSettings(deps.env), {
-      account: { name, apiUrl: account.apiUrl, horizonMs: account.horizonSeconds * 1000 },
-      clock: deps.clock ?? systemClock,
-      instanceId: instanceId('lambda'),
-      // With no stored rules nothing is ended; the account's price area is still the default.
-      resolveRules: (stored) => stored ?? parseRules({ priceArea: account.priceArea }),
-    }),
-  );
+  return account;
+}
+
+function lambdaCheckParts(deps: HandlerDeps, name: string): CheckParts {
+  const account = accountConfig(deps, name);
+  return deployedCheckParts(deps, deployedSettings(deps.env), {
+    account: { name, apiUrl: account.apiUrl, horizonMs: account.horizonSeconds * 1000 },
+    clock: deps.clock ?? systemClock,
+    instanceId: instanceId('lambda'),
+    // With no stored rules nothing is ended; the account's price area is still the default.
+    resolveRules: (stored) => stored ?? parseRules({ priceArea: account.priceArea }),
+  });
 }

@@ -4,12 +4,12 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
-import type { AccountCheck } from '../composition/build-check.ts';
+import { tickOnCadence } from '../composition/cadence.ts';
 import { METRIC } from '../contract.ts';
 import { ConfigError, errorMessage, redact, StopwattError } from '../errors.ts';
 import type { Clock } from '../ports.ts';
 import { outcomeFields } from '../run-check.ts';
-import { lambdaAccountCheck } from './account-check.ts';
+import { type ScheduledCheck, scheduledAccountCheck } from './account-check.ts';
 import { type Environment, parseCheckEvent } from './environment.ts';
 
 export interface HandlerDeps {
@@ -40,12 +40,12 @@ export type CheckHandler = (event: unknown, context?: Context) => Promise<CheckR
  * as failed (alarm), never swallowed.
  */
 export function createHandler(deps: HandlerDeps): CheckHandler {
-  const checks = new Map<string, Promise<AccountCheck>>();
+  const checks = new Map<string, Promise<ScheduledCheck>>();
   const { logger, metrics } = deps;
-  const checkFor = (account: string): Promise<AccountCheck> => {
+  const checkFor = (account: string): Promise<ScheduledCheck> => {
     let check = checks.get(account);
     if (!check) {
-      check = lambdaAccountCheck(deps, account);
+      check = scheduledAccountCheck(deps, account);
       checks.set(account, check);
     }
     return check;
@@ -58,9 +58,11 @@ export function createHandler(deps: HandlerDeps): CheckHandler {
     try {
       account = parseCheckEvent(event).account;
       logger.appendKeys({ account });
-      const check = await checkFor(account);
-      const outcome = await check.tick({ secrets, warn: (message) => logger.warn(redact(message, secrets)) });
+      const { check, cadence, idleIntervalMs } = await checkFor(account);
+      const warn = (message: string) => logger.warn(redact(message, secrets));
+      const outcome = await tickOnCadence(check, cadence, idleIntervalMs, { secrets, warn });
       metrics.addMetric(METRIC.successfulTicks, MetricUnit.Count, 1);
+      if (outcome === null) return idle(account, logger);
       if (outcome.action === 'end') metrics.addMetric(METRIC.stops, MetricUnit.Count, 1);
       const result: CheckResult = { account, ...outcomeFields(outcome) };
       logger.info(redact(outcome.detail, secrets), {
@@ -81,6 +83,21 @@ export function createHandler(deps: HandlerDeps): CheckHandler {
       logger.removeKeys(['account']);
     }
   };
+}
+
+/** No session at the last read and the idle read not due: nothing was read, nothing to decide. */
+function idle(account: string, logger: Logger): CheckResult {
+  const result: CheckResult = {
+    account,
+    action: 'idle',
+    reason: null,
+    sessionId: null,
+    energyKwh: null,
+    powerKw: null,
+    pricePerKwh: null,
+  };
+  logger.info('no session at the last read; the next idle read is not due yet', { ...result });
+  return result;
 }
 
 /** Lambda logs the rethrown error itself: make sure no secret can reach that line either. */

@@ -23,6 +23,7 @@ describe('parseDeployConfig', () => {
           apiUrl: 'https://drivee.eu.charge.ampeco.tech',
           priceArea: 'DK1',
           schedule: 'rate(1 minute)',
+          idleIntervalMinutes: 5,
           horizonSeconds: 60,
         },
       ],

@@ -224,7 +224,7 @@ describe('StopwattStack with two accounts', () => {
       });
     });
 
-    it('describes each account to the handler by name, API, price area and horizon', () => {
+    it('describes each account to the handler by name, API, price area, horizon and idle interval', () => {
       const variables = (functionProps(template).Environment as { Variables: Record<string, string> })
         .Variables;
       expect(JSON.parse(variables.STOPWATT_ACCOUNTS ?? 'null')).toEqual([
@@ -233,8 +233,15 @@ describe('StopwattStack with two accounts', () => {
           apiUrl: 'https://drivee.eu.charge.ampeco.tech',
           priceArea: 'DK1',
           horizonSeconds: 60,
+          idleIntervalMinutes: 5,
         },
-        { name: 'cabin', apiUrl: 'https://elaway.example.com', priceArea: 'DK2', horizonSeconds: 300 },
+        {
+          name: 'cabin',
+          apiUrl: 'https://elaway.example.com',
+          priceArea: 'DK2',
+          horizonSeconds: 300,
+          idleIntervalMinutes: 5,
+        },
       ]);
     });
 

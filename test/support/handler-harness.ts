@@ -24,6 +24,8 @@ export interface HandlerHarnessOptions {
   readonly account?: string | undefined;
   /** @default 0 (no precise in-tick wait) */
   readonly horizonSeconds?: number | undefined;
+  /** Minutes between reads while no session is open. @default 0 (every tick reads) */
+  readonly idleIntervalMinutes?: number | undefined;
   /** Total DynamoDB attempts per call (SDK standard retry). @default 5, as in production */
   readonly dynamoMaxAttempts?: number | undefined;
   readonly clock?: Clock | undefined;
@@ -45,6 +47,7 @@ export function createTestHandler(options: HandlerHarnessOptions): HandlerInstan
         apiUrl: options.apiUrl,
         priceArea: 'DK1',
         horizonSeconds: options.horizonSeconds ?? 0,
+        idleIntervalMinutes: options.idleIntervalMinutes ?? 0,
       },
     ]),
   });
