@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { makeDirs } from '../../lambdas/adapters/local/files.ts';
 import type { CheckParts, EntryChoices } from '../../lambdas/composition/build-check.ts';
 import { notificationChannels } from '../../lambdas/composition/channels.ts';
 import { localAccountStores } from '../../lambdas/composition/local-stores.ts';
@@ -59,8 +60,11 @@ export function webhookUrlFrom(io: CliIo): string | undefined {
 }
 
 /** A local check: everything in the store directory, the token from STOPWATT_TOKEN, webhook only. */
-export function localCheckParts(io: CliIo, dir: string, entry: EntryChoices): CheckParts {
-  const stores = localAccountStores({ dir, account: entry.account.name, token: tokenFrom(io) });
+export async function localCheckParts(io: CliIo, dir: string, entry: EntryChoices): Promise<CheckParts> {
+  const token = tokenFrom(io);
+  // An unusable store fails the tick before the API is asked anything.
+  await makeDirs(dir);
+  const stores = localAccountStores({ dir, account: entry.account.name, token });
   return {
     ...entry,
     stores,

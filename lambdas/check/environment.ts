@@ -4,7 +4,6 @@ import { formatZodError } from '../config.ts';
 import {
   ACCOUNT_NAME_PATTERN,
   DEFAULT_EDS_URL,
-  DEFAULT_IDLE_INTERVAL_MINUTES,
   DEFAULT_PARAMETER_PREFIX,
   DEFAULT_TTL_DAYS,
   ENV,
@@ -16,8 +15,8 @@ const AccountSchema = z.strictObject({
   apiUrl: z.url({ protocol: /^https?$/ }),
   priceArea: z.enum(['DK1', 'DK2']).default('DK1'),
   horizonSeconds: z.number().int().min(0).max(900).default(60),
-  // 0: read every tick, as before the adaptive cadence.
-  idleIntervalMinutes: z.number().int().min(0).max(60).default(DEFAULT_IDLE_INTERVAL_MINUTES),
+  // The construct always sets it (default DEFAULT_IDLE_INTERVAL_MINUTES); absent or 0: every tick reads.
+  idleIntervalMinutes: z.number().int().min(0).max(60).default(0),
 });
 
 export type AccountConfig = z.output<typeof AccountSchema>;

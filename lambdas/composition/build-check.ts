@@ -71,43 +71,13 @@ export async function buildCheck(parts: CheckParts): Promise<AccountCheck> {
     clock,
     warn: (message) => warnings.current(message),
   });
-  const notify = async (event: NotificationEvent, warn: (m: string) => void): Promise<void> => {
-    try {
-      await parts.channels.notifier?.send(event);
-    } catch (error) {
-      warn(`notification failed: ${errorMessage(error)}`);
-    }
-  };
-  const rules = async (warn: (m: string) => void): Promise<Rules> => {
-    let stored: Rules | null;
-    try {
-      stored = await stores.rules.get();
-    } catch (error) {
-      if (error instanceof ConfigError)
-        await notify(
-          rulesInvalidNotice({ account: account.name, error: errorMessage(error), now: clock.now() }),
-          warn,
-        );
-      throw error;
-    }
-    // A bad command-line flag is the caller's mistake, not invalid stored rules: no notice.
-    return parts.resolveRules(stored);
-  };
+  const { notify, rules, authFailed } = accountNotices(parts);
   const signIn = async (options: TickOptions): Promise<TickAccess> => {
     try {
       return await access(options.secrets);
     } catch (error) {
       // Only a login can fail with AuthError here; a missing token is a ConfigError.
-      if (error instanceof AuthError)
-        await notify(
-          authFailedNotice({
-            account: account.name,
-            error: errorMessage(error),
-            loginMode: true,
-            now: clock.now(),
-          }),
-          options.warn,
-        );
+      if (error instanceof AuthError) await authFailed(error, true, options.warn);
       throw error;
     }
   };
@@ -131,20 +101,44 @@ export async function buildCheck(parts: CheckParts): Promise<AccountCheck> {
         checkDeps(parts, { auth, deviceId, rules: tickRules, prices: prices(tickRules), warn: options.warn }),
       );
     } catch (error) {
-      if (error instanceof AuthError)
-        await notify(
-          authFailedNotice({
-            account: account.name,
-            error: errorMessage(error),
-            loginMode,
-            now: clock.now(),
-          }),
-          options.warn,
-        );
+      if (error instanceof AuthError) await authFailed(error, loginMode, options.warn);
       throw error;
     }
   };
   return { parts, deviceId, rules, tick };
+}
+
+/** Notifications that never fail a tick (a failed channel is a warning), and the rules read that notifies. */
+function accountNotices(parts: CheckParts) {
+  const { account, stores, clock } = parts;
+  const notify = async (event: NotificationEvent, warn: (m: string) => void): Promise<void> => {
+    try {
+      await parts.channels.notifier?.send(event);
+    } catch (error) {
+      warn(`notification failed: ${errorMessage(error)}`);
+    }
+  };
+  const rules = async (warn: (m: string) => void): Promise<Rules> => {
+    let stored: Rules | null;
+    try {
+      stored = await stores.rules.get();
+    } catch (error) {
+      if (error instanceof ConfigError)
+        await notify(
+          rulesInvalidNotice({ account: account.name, error: errorMessage(error), now: clock.now() }),
+          warn,
+        );
+      throw error;
+    }
+    // A bad command-line flag is the caller's mistake, not invalid stored rules: no notice.
+    return parts.resolveRules(stored);
+  };
+  const authFailed = (error: AuthError, loginMode: boolean, warn: (m: string) => void) =>
+    notify(
+      authFailedNotice({ account: account.name, error: errorMessage(error), loginMode, now: clock.now() }),
+      warn,
+    );
+  return { notify, rules, authFailed };
 }
 
 /** The use case's dependencies for one tick. */
