@@ -79,7 +79,7 @@ export interface PreparedCheck {
   /** The rules the ticks apply (stored rules or a rules file, overridden by the flags). */
   readonly rules: Rules;
   /** Grows as ticks read the token and credentials: scrub output with it. */
-  readonly secrets: string[];
+  readonly secrets: readonly string[];
   readonly warnings: string[];
   readonly hasRule: boolean;
   /** Where the ticks log (for the summary `watch` prints at the end). */
@@ -134,7 +134,7 @@ export async function prepareCheck(
 }
 
 export async function checkCommand(args: string[], io: CliIo): Promise<number> {
-  let secrets = secretsFrom(io.env);
+  let secrets: readonly string[] = secretsFrom(io.env);
   try {
     const { values } = parseCommandArgs(args, CHECK_OPTIONS);
     if (values.help) {

@@ -50,7 +50,7 @@ export interface WatchOptions {
 }
 
 export async function watchCommand(args: string[], io: CliIo): Promise<number> {
-  let secrets = secretsFrom(io.env);
+  let secrets: readonly string[] = secretsFrom(io.env);
   try {
     const { values } = parseCommandArgs(args, WATCH_OPTIONS);
     if (values.help) {
