@@ -54,7 +54,10 @@ async function demo(): Promise<number> {
   const targetKwh = 8;
   const intervalMs = 60_000;
   const simClock = acceleratedClock(speed);
-  const simulator = await AmpecoSimulator.start({ clock: simClock });
+  const simulator = await AmpecoSimulator.start({
+    clock: simClock,
+    firstSessionId: Math.floor(Date.now() / 1000),
+  });
   const store = process.env.STOPWATT_STORE ?? (await mkdtemp(join(tmpdir(), 'stopwatt-demo-')));
   try {
     const session = simulator.addSession({ powerKw, energyWh: startKwh * 1000, spotPrice: 0.62, markup: 1 });

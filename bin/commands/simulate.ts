@@ -1,3 +1,4 @@
+import { parseMeterCadence } from '../../lambdas/simulator/meter.ts';
 import { AmpecoSimulator, acceleratedClock, realClock } from '../../lambdas/simulator/server.ts';
 import { type CliIo, EXIT_OK, reportError, UsageError } from '../cli/io.ts';
 import { parseCommandArgs } from './check.ts';
@@ -15,8 +16,16 @@ Options:
   --speed N         run the simulated clock N times faster than real time (default 1)
   --token T         accept only this bearer token (default: any)
   --public          the session is public charging (only via /session/active)
-  --no-session      start with no session
-  -h, --help        show this help`;
+  --no-session      start with no session; add one later with
+                    curl -X POST <url>/__sim/sessions -d '{"powerKw": 11, "energyWh": 0}'
+  --meter M         when the charger sends meter values: 60 (every 60 s, the default, as
+                    real chargers), any N seconds, Nkwh (one value per N kWh, like Easee)
+                    or continuous (every read exact)
+  --power-noise P   each meter value reads the power +/- up to P percent (default 0)
+  --stop-latency S  seconds the charger keeps delivering after /end before it stops (default 5)
+  -h, --help        show this help
+
+Session ids are derived from the start time, so a restarted simulator never reuses one.`;
 
 const OPTIONS = {
   port: { type: 'string' },
@@ -26,6 +35,9 @@ const OPTIONS = {
   token: { type: 'string' },
   public: { type: 'boolean' },
   'no-session': { type: 'boolean' },
+  meter: { type: 'string' },
+  'power-noise': { type: 'string' },
+  'stop-latency': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -38,6 +50,25 @@ function positive(flag: string, raw: string | undefined, fallback: number, allow
     );
   }
   return value;
+}
+
+/**
+ * The suggested watch command. `watch` keeps its own clock in real time, so with an accelerated
+ * simulator its precise wait cannot land between polls: the suggestion says so instead of implying
+ * precision.
+ */
+function tryItLines(url: string, token: string, energyKwh: number, speed: number): string[] {
+  const env = `STOPWATT_API_URL=${url} STOPWATT_TOKEN=${token}`;
+  const lines = ['', 'Try it in another terminal:'];
+  lines.push(`  ${env} stopwatt watch --energy-kwh ${energyKwh + 2} --interval 10`);
+  if (speed !== 1) {
+    lines.push(
+      `  (clock x${speed}: watch runs in real time, so each poll is ${speed}x longer in simulated time and`,
+      '   the stop lands up to one poll late; run without --speed to see a precise stop)',
+    );
+  }
+  lines.push('');
+  return lines;
 }
 
 export async function simulateCommand(args: string[], io: CliIo): Promise<number> {
@@ -53,10 +84,16 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
     const speed = positive('speed', values.speed, 1);
     const powerKw = positive('power-kw', values['power-kw'], 11);
     const energyKwh = positive('energy-kwh', values['energy-kwh'], 0, true);
+    const meter = parseMeterCadence(values.meter ?? '60');
+    if (meter === null)
+      throw new UsageError(`--meter must be N (seconds), Nkwh or continuous (got "${values.meter}")`);
+    const powerNoisePct = positive('power-noise', values['power-noise'], 0, true);
+    const stopDelayMs = positive('stop-latency', values['stop-latency'], 5, true) * 1000;
     const simulator = await AmpecoSimulator.start({
       port,
       clock: speed === 1 ? realClock() : acceleratedClock(speed),
       token: values.token ?? null,
+      firstSessionId: Math.floor(Date.now() / 1000),
     });
     const lines = [`Simulated AMPECO API listening on ${simulator.url}`];
     if (!values['no-session']) {
@@ -64,18 +101,19 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
         powerKw,
         energyWh: energyKwh * 1000,
         where: values.public ? 'public' : 'personal',
+        meter,
+        powerNoisePct,
+        stopDelayMs,
       });
       lines.push(
         `Session ${session.id}: charging at ${powerKw} kW, ${energyKwh} kWh delivered${speed === 1 ? '' : `, clock x${speed}`}`,
       );
     }
-    lines.push(
-      '',
-      'Try it in another terminal:',
-      `  STOPWATT_API_URL=${simulator.url} STOPWATT_TOKEN=${values.token ?? 'demo'} stopwatt watch --energy-kwh ${energyKwh + 2} --interval 10`,
-      '',
-      `State: ${simulator.url}/__sim/state   Ctrl-C to stop.`,
-    );
+    lines.push(...tryItLines(simulator.url, values.token ?? 'demo', energyKwh, speed));
+    if (values['no-session']) {
+      lines.push(`Add a session: curl -X POST ${simulator.url}/__sim/sessions -d '{"powerKw": ${powerKw}}'`);
+    }
+    lines.push(`State: ${simulator.url}/__sim/state   Ctrl-C to stop.`);
     io.stdout.write(`${lines.join('\n')}\n`);
     await new Promise<void>((resolve) => {
       if (io.signal?.aborted) resolve();

@@ -1,4 +1,5 @@
 import { jsonResponse, messageResponse, methodNotAllowed, type SimResponse } from './http-util.ts';
+import { parseMeterCadence } from './meter.ts';
 import type { SimSessionOptions, SimSessionState } from './session-model.ts';
 
 /** What the control endpoints under `/__sim/` may see and do. */
@@ -22,6 +23,7 @@ const NUMBERS = new Set([
   'spotPrice',
   'markup',
   'minPrice',
+  'powerNoisePct',
   'stopDelayMs',
 ]);
 
@@ -46,6 +48,8 @@ export function parseSessionOptions(body: string): SimSessionOptions | string {
       Object.assign(options, { [key]: value });
     } else if (key === 'startedAt' && typeof value === 'string' && !Number.isNaN(Date.parse(value))) {
       options.startedAt = new Date(value);
+    } else if (key === 'meter' && typeof value === 'string' && parseMeterCadence(value) !== null) {
+      options.meter = parseMeterCadence(value) ?? undefined;
     } else if (key === 'withLastPeriod' && typeof value === 'boolean') {
       options.withLastPeriod = value;
     } else {

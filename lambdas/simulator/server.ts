@@ -29,6 +29,8 @@ export interface SimulatorOptions {
   activeEndpoint?: boolean;
   /** Default 0 (random). */
   port?: number;
+  /** Id of the first session added without one (default 100001); later ones count up. */
+  firstSessionId?: number;
 }
 
 const ADMIN_PREFIX = '/__sim/';
@@ -46,7 +48,7 @@ export class AmpecoSimulator {
   private readonly oauth = new OAuthServer();
   private readonly faults = new FaultQueue();
   private readonly api: ApiState;
-  private nextId = 100001;
+  private nextId: number;
   private createdCount = 0;
   private closing: Promise<void> | null = null;
 
@@ -54,6 +56,7 @@ export class AmpecoSimulator {
     this.server = server;
     this.url = url;
     this.clock = options.clock ?? realClock();
+    this.nextId = options.firstSessionId ?? 100001;
     this.api = {
       sessions: this.sessions,
       oauth: this.oauth,

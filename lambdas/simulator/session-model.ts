@@ -1,6 +1,7 @@
-import { chargePointJson, SESSION_TEMPLATE } from './fixture.ts';
-import { isoSeconds } from './http-util.ts';
-import { lastPeriodJson, type Price, priceAt, round, VAT_FACTOR } from './pricing.ts';
+import { chargePointJson } from './fixture.ts';
+import { DEFAULT_METER, lastSampleMs, type MeterCadence, noiseFactor } from './meter.ts';
+import { type Price, priceAt, VAT_FACTOR } from './pricing.ts';
+import { sessionJson } from './session-json.ts';
 
 export type SimStatus = 'starting' | 'active' | 'stopping' | 'finished';
 export type SimChargingState = 'eVConnected' | 'charging' | 'suspendedEV' | 'suspendedEVSE';
@@ -28,8 +29,12 @@ export interface SimSessionOptions {
   markup?: Price;
   /** Amount floor once any cost accrued (default 2.5). */
   minPrice?: number;
-  /** Sim time between an accepted /end and status finished (default 5000). */
+  /** Stop latency: sim ms from an accepted /end to finished, delivering meanwhile (default 5000). */
   stopDelayMs?: number;
+  /** When the charger sends meter values (default every 60 s, 1 s after each minute from start). */
+  meter?: MeterCadence;
+  /** Power noise: each meter sample reads the power ± up to this many percent (default 0). */
+  powerNoisePct?: number;
   /** Default true; false = lastPeriod absent (as right after start). */
   withLastPeriod?: boolean;
 }
@@ -39,8 +44,12 @@ export interface SimSessionState {
   where: 'personal' | 'public';
   status: string;
   chargingState: string;
-  /** Exact, not rounded, at clock now. */
+  /** TRUE energy delivered (Wh), exact, at clock now; once finished, the final meter value. */
   energyWh: number;
+  /** The energy a read shows now: the last meter sample, floored to whole Wh. */
+  meterEnergyWh: number;
+  /** Time of that sample (`startedAt + duration` on the API). */
+  lastSampleAtMs: number;
   powerW: number;
   endRequestedAtMs: number | null;
   finishedAtMs: number | null;
@@ -68,6 +77,8 @@ export class SimSession {
   private readonly minPrice: number;
   private readonly stopDelayMs: number;
   private readonly withLastPeriod: boolean;
+  private readonly meter: MeterCadence;
+  private readonly powerNoisePct: number;
 
   constructor(id: string, index: number, options: SimSessionOptions, nowMs: number) {
     this.id = id;
@@ -85,6 +96,8 @@ export class SimSession {
     this.minPrice = options.minPrice ?? 2.5;
     this.stopDelayMs = Math.max(0, options.stopDelayMs ?? 5000);
     this.withLastPeriod = options.withLastPeriod ?? true;
+    this.meter = options.meter ?? DEFAULT_METER;
+    this.powerNoisePct = Math.max(0, options.powerNoisePct ?? 0);
     const defaultStart = this.powerW > 0 ? nowMs - (this.energyWh0 / this.powerW) * MS_PER_HOUR : nowMs;
     this.startedAtMs = Math.floor((options.startedAt?.getTime() ?? defaultStart) / 1000) * 1000;
     if (this.initialStatus === 'stopping') {
@@ -185,54 +198,47 @@ export class SimSession {
       status: this.status(atMs),
       chargingState: this.chargingState(atMs),
       energyWh: this.energy(atMs),
+      meterEnergyWh: Math.floor(this.energy(this.lastSampleMs(atMs))),
+      lastSampleAtMs: this.lastSampleMs(atMs),
       powerW: this.power(atMs),
       endRequestedAtMs: this.endRequestedAtMs,
       finishedAtMs: this.finishedAtMs,
     };
   }
 
-  /** The AMPECO session object at atMs, built from the fixture session. */
+  /** The AMPECO session object at atMs: status now, meter readings at the last meter sample. */
   toJson(atMs: number): Record<string, unknown> {
-    const session = structuredClone(SESSION_TEMPLATE) as Record<string, unknown>;
     const status = this.status(atMs);
-    const finished = status === 'finished' && this.finishedAtMs !== null;
-    const endMs = finished && this.finishedAtMs !== null ? this.finishedAtMs : atMs;
-    const duration = Math.max(0, Math.floor((endMs - this.startedAtMs) / 1000));
-    const exactEnergy = this.energy(atMs);
-    const power = this.power(atMs);
-    const cost = this.cost(atMs);
-    const amount = cost > 0 ? Math.max(this.minPrice, round(cost, 2)) : 0;
-    Object.assign(session, {
+    const sampleMs = this.lastSampleMs(atMs);
+    const power = this.power(sampleMs);
+    return sessionJson({
       id: this.id,
-      startedAt: isoSeconds(this.startedAtMs),
-      duration,
-      totalDuration: duration,
-      energy: Math.floor(exactEnergy),
-      power,
-      evseId: String(2000 + this.index),
-      evseStatus: this.evseStatus(atMs),
-      amount,
-      totalAmount: amount,
-      amountDue: amount,
+      index: this.index,
+      where: this.where,
       status,
-      stopReason: finished ? (this.endRequestedAtMs !== null ? 'remote' : 'local') : null,
+      stopReason: status !== 'finished' ? null : this.endRequestedAtMs !== null ? 'remote' : 'local',
       chargingState: this.chargingState(atMs),
-      stoppedAt: finished ? isoSeconds(endMs) : null,
-      isPersonal: this.where === 'personal',
-      powerAvg: duration > 0 ? exactEnergy / (duration / 3600) : 0,
+      evseStatus: this.evseStatus(atMs),
+      startedAtMs: this.startedAtMs,
+      sampleMs,
+      energyWh: this.energy(sampleMs),
+      powerW: Math.round(power * noiseFactor(this.powerNoisePct, sampleMs)),
+      cost: this.cost(sampleMs),
+      minPrice: this.minPrice,
+      lastPeriod: this.withLastPeriod
+        ? { spotPrice: priceAt(this.spotPrice, atMs), markup: priceAt(this.markup, atMs) }
+        : null,
     });
-    if (this.withLastPeriod) {
-      session.lastPeriod = lastPeriodJson({
-        startedAtMs: this.startedAtMs,
-        charging: power > 0,
-        spotPrice: priceAt(this.spotPrice, atMs),
-        markup: priceAt(this.markup, atMs),
-        cost,
-      });
-    } else {
-      delete session.lastPeriod;
-    }
-    return session;
+  }
+
+  /** Time of the meter value a read at atMs shows. */
+  lastSampleMs(atMs: number): number {
+    return lastSampleMs(this.meter, this, atMs);
+  }
+
+  timeOfEnergy(wh: number): number {
+    if (this.powerW <= 0) return this.createdAtMs;
+    return this.createdAtMs + ((wh - this.energyWh0) / this.powerW) * MS_PER_HOUR;
   }
 
   /** A charge point (clone of the fixture's data[0]) carrying this session's EVSE; session null once finished. */

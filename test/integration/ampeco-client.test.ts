@@ -108,7 +108,7 @@ describe('AmpecoClient.activeSession', () => {
   it('reads a simulated charging session with its meter and tariff state', async () => {
     // Prepare
     const { sim, clock, client } = await setup();
-    const { id } = sim.addSession({ powerKw: 11, energyWh: 5000 });
+    const { id } = sim.addSession({ powerKw: 11, energyWh: 5000, meter: 'continuous' });
     clock.advance(60_000);
 
     // Act

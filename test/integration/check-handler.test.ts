@@ -222,7 +222,7 @@ describe('check handler: a session over its energy target', () => {
 describe('check handler: precise stop within the tick', () => {
   it('waits inside the tick for the predicted moment and ends the session at the target', async () => {
     // Prepare: 20 Wh below 5 kWh at 50 kW is about 1.4 s away, inside a 60 s horizon.
-    const session = addSession({ energyWh: 4_980, powerKw: 50 });
+    const session = addSession({ energyWh: 4_980, powerKw: 50, meter: 'continuous' });
     const handler = newHandler({ horizonSeconds: 60 });
 
     // Act

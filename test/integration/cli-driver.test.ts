@@ -37,7 +37,7 @@ function jwtExpiringIn(days: number): string {
 async function localSetup(token: string): Promise<{ sim: AmpecoSimulator; env: NodeJS.ProcessEnv }> {
   const sim = await AmpecoSimulator.start({ clock: realClock(), token });
   cleanups.push(() => sim.close());
-  sim.addSession({ powerKw: 11, energyWh: 2_000, spotPrice: 0.62, markup: 1 });
+  sim.addSession({ powerKw: 11, energyWh: 2_000, spotPrice: 0.62, markup: 1, meter: 'continuous' });
   const store = await tempDir('stopwatt-driver-', cleanups);
   return {
     sim,

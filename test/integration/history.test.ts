@@ -65,12 +65,12 @@ async function record(log: SessionLog): Promise<Omit<Recorded, 'dir'>> {
       clock,
       instanceId: 'history-test',
     };
-    const earlier = sim.addSession({ energyWh: 1_000, powerKw: 7.4 });
+    const earlier = sim.addSession({ energyWh: 1_000, powerKw: 7.4, meter: 'continuous' });
     await runCheck(deps);
     sim.removeSession(earlier.id);
 
     simClock.set(T0);
-    const ended = sim.addSession({ energyWh: 2_000, powerKw: 11, stopDelayMs: 5_000 });
+    const ended = sim.addSession({ energyWh: 2_000, powerKw: 11, stopDelayMs: 5_000, meter: 'continuous' });
     const actions: string[] = [];
     for (let tick = 0; tick < 4; tick += 1) {
       if (tick > 0) simClock.advance(5 * MINUTE_MS);

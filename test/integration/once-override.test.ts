@@ -59,14 +59,14 @@ describe('rules set --once with local check', () => {
     const idle = await check();
     const afterIdle = await storedRules();
     // 200 Wh below the override at 360 kW: about 2 s away, inside a 10 s horizon.
-    const first = sim.addSession({ energyWh: 4_800, powerKw: 360, stopDelayMs: 0 });
+    const first = sim.addSession({ energyWh: 4_800, powerKw: 360, stopDelayMs: 0, meter: 'continuous' });
 
     // Act
     const ended = await check(10);
     const whileBound = await storedRules();
     const afterEnd = await check();
     const cleared = await storedRules();
-    const second = sim.addSession({ energyWh: 6_000, powerKw: 11 });
+    const second = sim.addSession({ energyWh: 6_000, powerKw: 11, meter: 'continuous' });
     const next = await check();
 
     // Assess

@@ -273,7 +273,7 @@ describe('runCheck: waiting in-tick for a predicted stop', () => {
   it('waits on the clock and ends at the target when the target is within the horizon', async () => {
     // Prepare: 22 kW, target 16 s away.
     const { sim, deps } = await world();
-    const { id } = sim.addSession({ powerKw: 22, energyWh: 5000 });
+    const { id } = sim.addSession({ powerKw: 22, energyWh: 5000, meter: 'continuous' });
     const targetWh = 5000 + (22_000 * 16) / 3600;
 
     // Act
@@ -303,7 +303,7 @@ describe('runCheck: waiting in-tick for a predicted stop', () => {
     // Prepare: 22 kW is 6.1 Wh/s; the target is 16 s away.
     const sim = await startSim(realClock());
     const dir = await tempDir('stopwatt-run-check-', cleanups);
-    const { id } = sim.addSession({ powerKw: 22, energyWh: 5000 });
+    const { id } = sim.addSession({ powerKw: 22, energyWh: 5000, meter: 'continuous' });
     const now = sim.session(id)?.energyWh ?? Number.NaN;
     const targetWh = now + (22_000 * 16) / 3600;
 

@@ -166,7 +166,7 @@ describe('charging curve', () => {
   it('accrues energy from the clock: 11 kW for 60 s is 183 Wh', async () => {
     // Prepare
     const { sim, clock } = await start();
-    const { id } = sim.addSession({ powerKw: 11 });
+    const { id } = sim.addSession({ powerKw: 11, meter: 'continuous' });
 
     // Act
     clock.advance(60_000);
@@ -186,7 +186,7 @@ describe('charging curve', () => {
     const { sim } = await start();
 
     // Act
-    const state = sim.addSession({ powerKw: 10, energyWh: 5000 });
+    const state = sim.addSession({ powerKw: 10, energyWh: 5000, meter: 'continuous' });
     const json = await session(sim, state.id);
 
     // Assess
@@ -198,7 +198,13 @@ describe('charging curve', () => {
   it('floors the amount at minPrice as soon as any cost accrued', async () => {
     // Prepare
     const { sim, clock } = await start();
-    const { id } = sim.addSession({ powerKw: 11, spotPrice: 0.5, markup: 1, minPrice: 2.5 });
+    const { id } = sim.addSession({
+      powerKw: 11,
+      spotPrice: 0.5,
+      markup: 1,
+      minPrice: 2.5,
+      meter: 'continuous',
+    });
     const before = await session(sim, id);
 
     // Act
@@ -233,7 +239,7 @@ describe('charging curve', () => {
     const clock = new ManualClock(Date.parse('2025-03-30T14:00:00Z'));
     const { sim } = await start({ clock });
     const spotPrice = (atMs: number): number => (new Date(atMs).getUTCHours() === 14 ? 1 : 2);
-    const { id } = sim.addSession({ powerKw: 10, spotPrice, markup: 0 });
+    const { id } = sim.addSession({ powerKw: 10, spotPrice, markup: 0, meter: 'continuous' });
 
     // Act
     clock.advance(2 * 3_600_000);

@@ -1,0 +1,102 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { baseEnv, ROOT, runCli } from '../support/cli-runner.ts';
+
+const children: ChildProcess[] = [];
+
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+});
+
+/** Spawns `stopwatt simulate` and resolves with its banner once the state line is printed. */
+function startSimulate(args: string[]): Promise<{ child: ChildProcess; banner: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/stopwatt.ts', 'simulate', ...args], {
+    cwd: ROOT,
+    env: baseEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      if (out.includes('Ctrl-C to stop.')) resolve({ child, banner: out });
+    });
+    child.on('exit', (code) => reject(new Error(`simulate exited ${code}: ${out}`)));
+  });
+}
+
+function stopped(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    child.on('exit', (code) => resolve(code));
+    child.kill('SIGINT');
+  });
+}
+
+function sessionIdOf(banner: string): string {
+  const id = /Session (\S+): charging/.exec(banner)?.[1];
+  if (id === undefined) throw new Error(`no session line in: ${banner}`);
+  return id;
+}
+
+function urlOf(banner: string): string {
+  const url = /listening on (http:\/\/\S+)/.exec(banner)?.[1];
+  if (url === undefined) throw new Error(`no url in: ${banner}`);
+  return url;
+}
+
+describe('stopwatt simulate', () => {
+  it('gives a restarted simulator a session id the previous run did not use', async () => {
+    // Prepare
+    const first = await startSimulate([]);
+    const firstId = sessionIdOf(first.banner);
+    await stopped(first.child);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+
+    // Act
+    const second = await startSimulate([]);
+    const secondId = sessionIdOf(second.banner);
+
+    // Assess
+    expect(secondId).not.toBe(firstId);
+    expect(await stopped(second.child)).toBe(0);
+  }, 60_000);
+
+  it('prints how to add a session with --no-session, and the printed request adds one', async () => {
+    // Prepare
+    const { child, banner } = await startSimulate(['--no-session', '--power-kw', '7']);
+    const url = urlOf(banner);
+    expect(banner).toContain(`curl -X POST ${url}/__sim/sessions`);
+
+    // Act
+    const created = await fetch(`${url}/__sim/sessions`, { method: 'POST', body: '{"powerKw": 7}' });
+    const body = (await fetch(`${url}/api/v1/app/personal/charge-points`, {
+      headers: { authorization: 'Bearer demo' },
+    }).then((response) => response.json())) as { data: { evses: { session: { power: number } | null }[] }[] };
+
+    // Assess
+    expect(created.status).toBe(201);
+    expect(body.data[0]?.evses[0]?.session?.power).toBe(7000);
+    expect(await stopped(child)).toBe(0);
+  }, 60_000);
+
+  it('documents the meter, noise, stop latency and session controls in --help', async () => {
+    // Act
+    const run = await runCli(['simulate', '--help'], baseEnv());
+
+    // Assess
+    expect(run.code).toBe(0);
+    for (const flag of ['--meter', '--power-noise', '--stop-latency', '--no-session', '/__sim/sessions']) {
+      expect(run.stdout).toContain(flag);
+    }
+  }, 60_000);
+
+  it('rejects an unknown meter cadence with exit code 2', async () => {
+    // Act
+    const run = await runCli(['simulate', '--meter', 'sometimes'], baseEnv());
+
+    // Assess
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--meter');
+  }, 60_000);
+});
