@@ -29,7 +29,13 @@ beforeAll(async () => {
   const prices = await PriceServer.start();
   cleanups.push(() => prices.close());
   // 90 kW: 0.025 kWh a second, so a target a few tenths of a kWh ahead is reached within seconds.
-  sessionId = simulator.addSession({ powerKw: 90, energyWh: 12_400, spotPrice: 0.62, markup: 1 }).id;
+  sessionId = simulator.addSession({
+    powerKw: 90,
+    energyWh: 12_400,
+    spotPrice: 0.62,
+    markup: 1,
+    meter: 'continuous',
+  }).id;
   const store = await tempStore(cleanups);
   await mkdir(join(store, 'accounts', 'local'), { recursive: true });
   const rules = {

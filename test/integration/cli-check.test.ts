@@ -33,7 +33,7 @@ async function harness(
   const sim = await AmpecoSimulator.start({ clock: realClock(), token, ...options.sim });
   cleanups.push(() => sim.close());
   const store = await tempDir('stopwatt-cli-', cleanups);
-  if (options.session !== null) sim.addSession(options.session ?? {});
+  if (options.session !== null) sim.addSession({ meter: 'continuous', ...options.session });
   return {
     sim,
     token,

@@ -24,7 +24,7 @@ async function setup(sessionId: string) {
   const sim = await AmpecoSimulator.start({ clock: realClock(), token });
   cleanups.push(() => sim.close());
   const store = await tempDir('stopwatt-watch-', cleanups);
-  sim.addSession({ id: sessionId, powerKw: 36, energyWh: 10_000, stopDelayMs: 300 });
+  sim.addSession({ id: sessionId, powerKw: 36, energyWh: 10_000, stopDelayMs: 300, meter: 'continuous' });
   const meterWh = sim.session(sessionId)?.energyWh ?? Number.NaN;
   const env = { STOPWATT_API_URL: sim.url, STOPWATT_TOKEN: token, STOPWATT_STORE: store };
   return { sim, env, meterWh };
