@@ -1,6 +1,7 @@
 import { Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -41,34 +42,7 @@ export class StopwattStack extends Stack {
     });
 
     const { table } = new SessionTable(this, 'SessionTable');
-
-    // No SSE: CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed aws/sns key
-    // (its key policy cannot admit cloudwatch.amazonaws.com), and a customer-managed key would cost
-    // more than the rest of the stack. Messages are stop notices and alarm states, never tokens.
-    this.topic = new sns.Topic(this, 'Topic', {
-      displayName: 'stopwatt',
-      enforceSSL: true,
-    });
-    // enforceSSL writes a topic policy, which replaces SNS's default one that let same-account
-    // services publish: without this statement the alarm actions would be denied.
-    this.topic.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowCloudWatchAlarms',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['sns:Publish'],
-        resources: [this.topic.topicArn],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
-          ArnLike: {
-            'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*`,
-          },
-        },
-      }),
-    );
-    if (config.notificationEmail !== undefined) {
-      this.topic.addSubscription(new subscriptions.EmailSubscription(config.notificationEmail));
-    }
-
+    this.topic = this.#buildTopic(config);
     this.check = new ScheduledCheck(this, 'Check', {
       entry: checkEntry,
       accounts: config.accounts,
@@ -78,7 +52,49 @@ export class StopwattStack extends Stack {
       logGroupRetention: config.logGroupRetentionDays,
       ttlDays: config.logRetentionDays,
     });
+    this.#buildAlarms(config);
+    new CfnOutput(this, 'TableName', { value: table.tableName, description: 'Session log table' });
+    new CfnOutput(this, 'TopicArn', { value: this.topic.topicArn, description: 'Notification topic' });
+    new CfnOutput(this, 'FunctionName', {
+      value: this.check.function.functionName,
+      description: 'Check function',
+    });
+    this.webApps = config.web ? this.#buildWebApps(config, table, webEntry) : [];
+  }
 
+  #buildTopic(config: DeployConfig): sns.Topic {
+    // No SSE: CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed aws/sns key
+    // (its key policy cannot admit cloudwatch.amazonaws.com), and a customer-managed key would cost
+    // more than the rest of the stack. Messages are stop notices and alarm states, never tokens.
+    const topic = new sns.Topic(this, 'Topic', {
+      displayName: 'stopwatt',
+      enforceSSL: true,
+    });
+    // enforceSSL writes a topic policy, which replaces SNS's default one that let same-account
+    // services publish: without this statement the alarm actions would be denied.
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarms',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: {
+            'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*`,
+          },
+        },
+      }),
+    );
+    if (config.notificationEmail !== undefined) {
+      topic.addSubscription(new subscriptions.EmailSubscription(config.notificationEmail));
+    }
+
+    return topic;
+  }
+
+  /** Errors, undelivered ticks and missing successful ticks page the topic. */
+  #buildAlarms(config: DeployConfig): void {
     const alarmAction = new actions.SnsAction(this.topic);
     const alarms = [
       new cloudwatch.Alarm(this, 'ErrorsAlarm', {
@@ -117,28 +133,21 @@ export class StopwattStack extends Stack {
       }),
     ];
     for (const alarm of alarms) alarm.addAlarmAction(alarmAction);
+  }
 
-    new CfnOutput(this, 'TableName', { value: table.tableName, description: 'Session log table' });
-    new CfnOutput(this, 'TopicArn', { value: this.topic.topicArn, description: 'Notification topic' });
-    new CfnOutput(this, 'FunctionName', {
-      value: this.check.function.functionName,
-      description: 'Check function',
+  #buildWebApps(config: DeployConfig, table: TableV2, webEntry: string | undefined): WebApp[] {
+    return config.accounts.map((account) => {
+      const web = new WebApp(this, `Web-${account.name}`, {
+        account,
+        table,
+        entry: webEntry,
+        logGroupRetention: config.logGroupRetentionDays,
+      });
+      new CfnOutput(this, `WebUrl-${account.name}`, {
+        value: web.functionUrl.url,
+        description: `Phone page of account ${account.name} (sign in with stopwatt web-link)`,
+      });
+      return web;
     });
-
-    this.webApps = config.web
-      ? config.accounts.map((account) => {
-          const web = new WebApp(this, `Web-${account.name}`, {
-            account,
-            table,
-            entry: webEntry,
-            logGroupRetention: config.logGroupRetentionDays,
-          });
-          new CfnOutput(this, `WebUrl-${account.name}`, {
-            value: web.functionUrl.url,
-            description: `Phone page of account ${account.name} (sign in with stopwatt web-link)`,
-          });
-          return web;
-        })
-      : [];
   }
 }

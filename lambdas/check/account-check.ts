@@ -6,6 +6,8 @@ import { instanceId } from '../composition/instance-id.ts';
 import { parseRules } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import type { ReadCadence } from '../ports.ts';
+import { DynamoDbTickStatus } from '../web/aws/dynamodb-tick-status.ts';
+import type { TickStatusStore } from '../web/ports.ts';
 import type { HandlerDeps } from './create-handler.ts';
 import { deployedSettings } from './environment.ts';
 
@@ -26,6 +28,12 @@ export async function scheduledAccountCheck(deps: HandlerDeps, name: string): Pr
       account: name,
     }),
     idleIntervalMs: account.idleIntervalMinutes * 60_000,
+    // The phone page's "last tick": written by every tick, whether or not the page is deployed.
+    ticks: new DynamoDbTickStatus({
+      client: deps.dynamo,
+      tableName: deps.env.STOPWATT_TABLE_NAME,
+      account: name,
+    }),
   };
 }
 
@@ -33,6 +41,7 @@ export interface ScheduledCheck {
   readonly check: AccountCheck;
   readonly cadence: ReadCadence;
   readonly idleIntervalMs: number;
+  readonly ticks: TickStatusStore;
 }
 
 function accountConfig(deps: HandlerDeps, name: string) {

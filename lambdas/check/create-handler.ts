@@ -4,11 +4,14 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
+import { systemClock } from '../adapters/system-clock.ts';
 import { tickOnCadence } from '../composition/cadence.ts';
 import { METRIC } from '../contract.ts';
+import { jwtExpiry } from '../core/token-expiry.ts';
 import { ConfigError, errorMessage, redact, StopwattError } from '../errors.ts';
 import type { Clock } from '../ports.ts';
 import { outcomeFields } from '../run-check.ts';
+import { recordTick, type TickRecord } from '../web/record-tick.ts';
 import { type ScheduledCheck, scheduledAccountCheck } from './account-check.ts';
 import { type Environment, parseCheckEvent } from './environment.ts';
 
@@ -55,14 +58,22 @@ export function createHandler(deps: HandlerDeps): CheckHandler {
     metrics.addMetric(METRIC.ticks, MetricUnit.Count, 1);
     let account = 'unknown';
     const secrets: string[] = [];
+    const warnings: string[] = [];
+    let status: ((tick: Omit<TickRecord, 'warnings' | 'at'>) => Promise<void>) | null = null;
     try {
       account = parseCheckEvent(event).account;
       logger.appendKeys({ account });
-      const { check, cadence, idleIntervalMs } = await checkFor(account);
-      const warn = (message: string) => logger.warn(redact(message, secrets));
+      const { check, cadence, idleIntervalMs, ticks } = await checkFor(account);
+      const warn = (message: string) => {
+        warnings.push(message);
+        logger.warn(redact(message, secrets));
+      };
+      status = (tick) =>
+        recordTick(ticks, { ...tick, ...tickContext(deps, secrets, warnings) }, { secrets, warn });
       const outcome = await tickOnCadence(check, cadence, idleIntervalMs, { secrets, warn });
       metrics.addMetric(METRIC.successfulTicks, MetricUnit.Count, 1);
       if (outcome === null) return idle(account, logger);
+      await status({ action: outcome.action, detail: outcome.detail, error: null });
       if (outcome.action === 'end') metrics.addMetric(METRIC.stops, MetricUnit.Count, 1);
       const result: CheckResult = { account, ...outcomeFields(outcome) };
       logger.info(redact(outcome.detail, secrets), {
@@ -77,12 +88,19 @@ export function createHandler(deps: HandlerDeps): CheckHandler {
         errorName: error instanceof Error ? error.name : 'unknown',
         badInput: error instanceof ConfigError,
       });
+      await status?.({ action: 'error', detail: 'the tick failed', error: errorMessage(error) });
       throw scrubbed(error, secrets);
     } finally {
       metrics.publishStoredMetrics();
       logger.removeKeys(['account']);
     }
   };
+}
+
+/** When the tick happened, its warnings and the token's expiry, for the phone page's "last tick". */
+function tickContext(deps: HandlerDeps, secrets: readonly string[], warnings: readonly string[]) {
+  const expiries = secrets.map((secret) => jwtExpiry(secret)).filter((at) => at !== null);
+  return { at: (deps.clock ?? systemClock).now(), warnings, tokenExpiresAt: expiries[0] ?? null };
 }
 
 /** No session at the last read and the idle read not due: nothing was read, nothing to decide. */

@@ -348,6 +348,36 @@ describe('check handler: the API rejects the token', () => {
   });
 });
 
+describe('check handler: the last tick for the phone page', () => {
+  it('keeps what each tick did, a failure included, without the token', async () => {
+    // Prepare
+    const session = addSession();
+    const handler = newHandler();
+
+    // Act
+    await handler(EVENT);
+    const afterStop = await partitionItems(table, `TICK#${ACCOUNT}`);
+    simulator.setToken(`other-${randomUUID()}`);
+    await expect(newHandler()(EVENT)).rejects.toMatchObject({ name: 'AuthError' });
+    const afterFailure = await partitionItems(table, `TICK#${ACCOUNT}`);
+
+    // Assess
+    expect(afterStop).toEqual([
+      expect.objectContaining({
+        sk: 'LATEST',
+        action: 'end',
+        error: null,
+        detail: expect.stringContaining('ended'),
+      }),
+    ]);
+    expect(simulator.endRequests(session.id)).toHaveLength(1);
+    expect(afterFailure).toEqual([
+      expect.objectContaining({ action: 'error', error: expect.stringMatching(/401/) }),
+    ]);
+    expect(JSON.stringify(afterFailure)).not.toContain(TOKEN);
+  });
+});
+
 describe('check handler: the session log cannot be written', () => {
   it('rejects with a SessionLogError and sends no stop when the table does not exist', async () => {
     // Prepare
