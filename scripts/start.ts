@@ -65,16 +65,7 @@ async function demo(): Promise<number> {
       now: () => new Date(simClock.now()),
       sleep: (ms) => delay(ms / speed, undefined, { signal: controller.signal }),
     };
-    process.stdout.write(
-      [
-        'stopwatt demo: no STOPWATT_TOKEN set, so this runs against a simulated charger.',
-        `  simulated AMPECO API  ${simulator.url}  (clock x${speed}: one minute passes every second)`,
-        `  session ${session.id}: charging at ${powerKw} kW, ${startKwh} kWh delivered`,
-        `  rule: end the session at ${targetKwh} kWh (polling every simulated minute, stop timed in between)`,
-        `  local store: ${store}`,
-        '',
-      ].join('\n'),
-    );
+    printIntro({ url: simulator.url, speed, sessionId: session.id, powerKw, startKwh, targetKwh, store });
     const rules = parseRules({ energyKwh: targetKwh });
     const log = new FileSessionLog({ dir: store, account: 'demo' });
     const api = new AmpecoClient({
@@ -107,25 +98,60 @@ async function demo(): Promise<number> {
       timeZone: rules.timezone,
       sleep: (ms, signal) => delay(ms / speed, undefined, { signal }),
     });
-    const summary = (await log.listSessions()).find((s) => s.sessionId === session.id);
-    const meterWh = simulator.endRequests(session.id)[0]?.sessionEnergyWh ?? null;
-    process.stdout.write(
-      [
-        ...summaryLines(summary, session.id, store),
-        meterWh === null
-          ? '  the session was not ended'
-          : `  meter at stop ${(meterWh / 1000).toFixed(3)} kWh: ${((meterWh / 1000 - targetKwh) * 1000).toFixed(1)} Wh from the target`,
-        `  /end calls    ${simulator.endRequests(session.id).length}`,
-        `  wall time     ${((Date.now() - started) / 1000).toFixed(1)} s`,
-        '',
-        'Next: `npm test`, or install the CLI (`npm run build && npm install -g .`) and try',
-        '`stopwatt simulate` and `stopwatt watch --help`.',
-        'On your phone: `stopwatt serve` runs the same loop and serves a page to watch and steer it.',
-        '',
-      ].join('\n'),
-    );
+    const meterWh = await printResult({ log, simulator, sessionId: session.id, store, targetKwh, started });
     return meterWh === null ? 1 : EXIT_OK;
   } finally {
     await simulator.close();
   }
+}
+
+function printIntro(demo: {
+  url: string;
+  speed: number;
+  sessionId: string;
+  powerKw: number;
+  startKwh: number;
+  targetKwh: number;
+  store: string;
+}): void {
+  process.stdout.write(
+    [
+      'stopwatt demo: no STOPWATT_TOKEN set, so this runs against a simulated charger.',
+      `  simulated AMPECO API  ${demo.url}  (clock x${demo.speed}: one minute passes every second)`,
+      `  session ${demo.sessionId}: charging at ${demo.powerKw} kW, ${demo.startKwh} kWh delivered`,
+      `  rule: end the session at ${demo.targetKwh} kWh (polling every simulated minute, stop timed in between)`,
+      `  local store: ${demo.store}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+/** Prints the summary read back from the store and the true meter at the stop; returns that meter (Wh). */
+async function printResult(demo: {
+  log: FileSessionLog;
+  simulator: AmpecoSimulator;
+  sessionId: string;
+  store: string;
+  targetKwh: number;
+  started: number;
+}): Promise<number | null> {
+  const { log, simulator, sessionId: id, store, targetKwh, started } = demo;
+  const summary = (await log.listSessions()).find((s) => s.sessionId === id);
+  const meterWh = simulator.endRequests(id)[0]?.sessionEnergyWh ?? null;
+  process.stdout.write(
+    [
+      ...summaryLines(summary, id, store),
+      meterWh === null
+        ? '  the session was not ended'
+        : `  meter at stop ${(meterWh / 1000).toFixed(3)} kWh: ${((meterWh / 1000 - targetKwh) * 1000).toFixed(1)} Wh from the target`,
+      `  /end calls    ${simulator.endRequests(id).length}`,
+      `  wall time     ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      '',
+      'Next: `npm test`, or install the CLI (`npm run build && npm install -g .`) and try',
+      '`stopwatt simulate` and `stopwatt watch --help`.',
+      'On your phone: `stopwatt serve` runs the same loop and serves a page to watch and steer it.',
+      '',
+    ].join('\n'),
+  );
+  return meterWh;
 }

@@ -1,17 +1,15 @@
-import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
-  GetCommand,
   PutCommand,
   type PutCommandInput,
-  paginateQuery,
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { ACCOUNT_NAME_RULE } from '../../contract.ts';
 import type { Decision } from '../../core/decide.ts';
 import type { Snapshot } from '../../core/snapshot.ts';
-import { ConfigError, errorMessage, SessionLogError } from '../../errors.ts';
+import { ConfigError, SessionLogError } from '../../errors.ts';
 import type {
   ClaimAnswer,
   SessionLog,
@@ -47,17 +45,10 @@ import {
   sessionPk,
 } from './records.ts';
 import { writeStopClaim } from './stop-claim.ts';
+import { getItem, putItem, queryAllItems, tableFailure } from './table-access.ts';
 import { timelineFromItems } from './timeline-items.ts';
 
-/**
- * A DynamoDB client for the log table. Throttling (ProvisionedThroughputExceededException,
- * ThrottlingException, RequestLimitExceeded) and transient 5xx/network errors are retried by
- * the SDK's standard retry strategy with exponential backoff and jitter, up to `maxAttempts`
- * calls in total; what still fails surfaces as SessionLogError, never silently.
- */
-export function createDynamoDbClient(config: DynamoDBClientConfig = {}): DynamoDBClient {
-  return new DynamoDBClient({ retryMode: 'standard', maxAttempts: 5, ...config });
-}
+export { createDynamoDbClient } from './table-access.ts';
 
 export interface DynamoDbSessionLogOptions {
   /** Injected so tests and the handler decide endpoint, region and retries (see createDynamoDbClient). */
@@ -236,45 +227,18 @@ export class DynamoDbSessionLog implements SessionLog {
   }
 
   private failure(action: string, error: unknown): SessionLogError {
-    return new SessionLogError(
-      `cannot ${action} (DynamoDB table ${this.tableName}): ${errorMessage(error)}`,
-      { cause: error },
-    );
+    return tableFailure(this.tableName, action, error);
   }
 
-  private async put(what: string, item: PutCommandInput['Item']): Promise<void> {
-    try {
-      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: item }));
-    } catch (error) {
-      throw this.failure(`write ${what}`, error);
-    }
+  private put(what: string, item: PutCommandInput['Item']): Promise<void> {
+    return putItem(this.doc, this.tableName, what, item);
   }
 
-  private async get(what: string, sessionId: string, sk: string): Promise<Item | null> {
-    try {
-      const out = await this.doc.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { pk: this.pk(sessionId), sk },
-          // The claim decides whether a stop is sent: never act on a stale read.
-          ConsistentRead: true,
-        }),
-      );
-      return out.Item ?? null;
-    } catch (error) {
-      throw this.failure(`read ${what}`, error);
-    }
+  private get(what: string, sessionId: string, sk: string): Promise<Item | null> {
+    return getItem(this.doc, this.tableName, what, { pk: this.pk(sessionId), sk });
   }
 
-  private async queryAll(what: string, input: QueryCommandInput): Promise<Item[]> {
-    const items: Item[] = [];
-    try {
-      for await (const page of paginateQuery({ client: this.doc }, input)) {
-        items.push(...(page.Items ?? []));
-      }
-    } catch (error) {
-      throw this.failure(`read ${what}`, error);
-    }
-    return items;
+  private queryAll(what: string, input: QueryCommandInput): Promise<Item[]> {
+    return queryAllItems(this.doc, this.tableName, what, input);
   }
 }
