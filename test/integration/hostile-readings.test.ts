@@ -103,6 +103,11 @@ describe.concurrent('hostile readings from the API', () => {
       flag: ['--energy-kwh', '10'],
     },
     {
+      name: 'a negative energy',
+      edit: (s: Json) => Object.assign(s, { energy: -5_000 }),
+      flag: ['--max-cost', '0.01'],
+    },
+    {
       name: 'a power of 5 MW',
       edit: (s: Json) => Object.assign(s, { power: 5e6 }),
       flag: ['--energy-kwh', '10'],

@@ -40,7 +40,8 @@ export const SessionSchema = z.object({
   stoppedAt: optionalIsoDate,
   duration: seconds,
   totalDuration: seconds,
-  energy: z.number().finite().nonnegative(),
+  // Negative is impossible, but judged in core (a warning, no stop) rather than failing the whole read.
+  energy: z.number().finite(),
   power: z.number().finite().nullable().optional(),
   amount,
   totalAmount: amount,
