@@ -131,8 +131,14 @@ describe('adaptive cadence in the check handler', () => {
   });
 
   it('still ends a session at its target with the precise in-tick wait', async () => {
-    // Prepare: 20 Wh below 50 kWh at 50 kW, about 1.4 s away, inside the 60 s horizon.
-    const session = simulator.addSession({ energyWh: 49_980, powerKw: 50, stopDelayMs: 3_600_000 });
+    // Prepare: 20 Wh below 50 kWh at 50 kW, about 1.4 s away, inside the 60 s horizon. The assertion
+    // reads the meter at /end, so this relies on continuous energy.
+    const session = simulator.addSession({
+      energyWh: 49_980,
+      powerKw: 50,
+      stopDelayMs: 3_600_000,
+      meter: 'continuous',
+    });
     const handler = newHandler(60);
 
     // Act
