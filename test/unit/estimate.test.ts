@@ -183,7 +183,9 @@ describe('no stop on an estimate built from doubtful data', () => {
           expect(energyWh / 1000 + ((powerW ?? 0) / 1000) * hours).toBeGreaterThanOrEqual(targetKwh - 0.001);
         },
       ),
-      { numRuns: 3_000 },
+      // A fixed seed: plausible estimated ends are rare among hostile sessions, and with a random seed
+      // about one run in ten drew none, which made the exercised-check below flaky.
+      { numRuns: 3_000, seed: 20_261_202 },
     );
     // Some ends did rest on an estimate, so the property was exercised.
     expect(estimatedEnds).toBeGreaterThan(0);
