@@ -24,7 +24,8 @@ export type EndOutcome =
   | { readonly kind: 'not-found' };
 
 export interface TokenStore {
-  get(): Promise<string | null>;
+  /** `fresh` bypasses any read cache (a token that just got a 401 may have been replaced). */
+  get(options?: { readonly fresh?: boolean }): Promise<string | null>;
   put(token: string): Promise<void>;
 }
 

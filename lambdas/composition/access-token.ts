@@ -13,7 +13,8 @@ export interface TickAccess {
 
 /**
  * Token mode (a stored token) or login mode (stored credentials: the token is renewed by one
- * login per tick at most). The login provider is kept across ticks so its current token is too.
+ * login per tick at most). How long a token is kept between ticks is the token store's cache; on
+ * a 401 it is read again at once, since `token set` or another instance may have replaced it.
  */
 export function accessTokens(options: {
   account: string;
@@ -38,7 +39,7 @@ export function accessTokens(options: {
       // With no stored token (a fresh `stopwatt login`) this is the tick's one login.
       const token = await login.token();
       secrets.push(token);
-      return { auth: login, token, loginMode: true };
+      return { auth: scrubbingRenewals(login, secrets), token, loginMode: true };
     }
     const stored = await stores.tokens.get();
     if (!stored) {
@@ -47,11 +48,39 @@ export function accessTokens(options: {
       );
     }
     secrets.push(stored);
-    return {
-      auth: { token: async () => stored, fixHint: tokenFix(account, stores.tokenSource) },
-      token: stored,
-      loginMode: false,
+    const fixHint = tokenFix(account, stores.tokenSource);
+    if (stores.tokenSource === 'env') {
+      return { auth: { token: async () => stored, fixHint }, token: stored, loginMode: false };
+    }
+    let current = stored;
+    const reread: AccessTokenProvider = {
+      token: async () => current,
+      // No login in token mode: the one way out of a 401 is a token stored since it was read.
+      renew: async (rejected) => {
+        if (current !== rejected) return current;
+        const fresh = await stores.tokens.get({ fresh: true });
+        if (!fresh || fresh === rejected) return null;
+        current = fresh;
+        return fresh;
+      },
+      fixHint,
     };
+    return { auth: scrubbingRenewals(reread, secrets), token: stored, loginMode: false };
+  };
+}
+
+/** A token obtained mid-tick is a secret of the tick too: the caller scrubs its output of it. */
+function scrubbingRenewals(auth: AccessTokenProvider, secrets: string[]): AccessTokenProvider {
+  const { renew } = auth;
+  if (!renew) return auth;
+  return {
+    token: () => auth.token(),
+    renew: async (rejected) => {
+      const fresh = await renew.call(auth, rejected);
+      if (fresh) secrets.push(fresh);
+      return fresh;
+    },
+    fixHint: auth.fixHint,
   };
 }
 

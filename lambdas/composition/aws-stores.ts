@@ -17,12 +17,27 @@ export interface AwsStoreOptions {
   readonly account: string;
   /** A token given from outside (the CLI's STOPWATT_TOKEN): used as is, no login renewal. */
   readonly fixedToken?: string | undefined;
+  /** Epoch milliseconds, for the parameter caches (the entry's clock). */
+  readonly now: () => number;
 }
+
+/**
+ * How long the stores keep what they read from SSM, for as long as they live: a warm function's
+ * cold start to its end, or one CLI run. Rules and versions are checked each minute; the
+ * SecureStrings (token, credentials) are decrypted again after an hour, or at once after a 401.
+ */
+const PARAMETER_CACHE = { cacheTtlMs: 60_000, decryptedMaxAgeMs: 3_600_000 } as const;
 
 /** The deployed layout: one DynamoDB table for logs and prices, SSM for rules, token and login. */
 export function awsAccountStores(options: AwsStoreOptions): AccountStores {
   const { dynamo: client, tableName, account } = options;
-  const ssm = { client: options.ssm, prefix: options.parameterPrefix, account };
+  const ssm = {
+    client: options.ssm,
+    prefix: options.parameterPrefix,
+    account,
+    now: options.now,
+    ...PARAMETER_CACHE,
+  };
   const rules = new SsmRulesStore(ssm);
   const stored = options.fixedToken === undefined;
   const tokenStore = new SsmTokenStore(ssm);

@@ -40,6 +40,7 @@ export function deployedCheckParts(
     ttlDays: settings.ttlDays,
     account: entry.account.name,
     fixedToken: entry.fixedToken,
+    now: () => entry.clock.now().getTime(),
   });
   const sns =
     clients.sns && settings.topicArn

@@ -144,6 +144,91 @@ describe('SsmTokenStore against a loopback SSM server', () => {
     expect(server.requestsFor('GetParameter')).toHaveLength(2);
   });
 
+  it('keeps a decrypted token up to its max age, checking only its version without decryption meanwhile', async () => {
+    // Prepare
+    server.set('/stopwatt/alice/token', TOKEN, 'SecureString');
+    const store = new SsmTokenStore(options({ cacheTtlMs: 60_000, decryptedMaxAgeMs: 3_600_000 }));
+
+    // Act: one read a minute for 59 minutes, then one at the hour.
+    const tokens: Array<string | null> = [];
+    for (let minute = 0; minute < 60; minute += 1) {
+      tokens.push(await store.get());
+      clock += 60_000;
+    }
+    const afterAnHour = server.readsOf('/stopwatt/alice/token');
+    tokens.push(await store.get());
+
+    // Assess
+    expect(new Set(tokens)).toStrictEqual(new Set([TOKEN]));
+    expect(afterAnHour).toStrictEqual({ decrypted: 1, plain: 59, missing: 0 });
+    expect(server.readsOf('/stopwatt/alice/token')).toStrictEqual({ decrypted: 2, plain: 59, missing: 0 });
+    const checks = server.requestsFor('GetParameter').slice(1, 60);
+    expect(checks.every((r) => JSON.stringify(r.body) === '{"Name":"/stopwatt/alice/token"}')).toBe(true);
+  });
+
+  it('decrypts again as soon as a version check finds a new version', async () => {
+    // Prepare
+    server.set('/stopwatt/alice/token', 'first', 'SecureString');
+    const store = new SsmTokenStore(options({ cacheTtlMs: 60_000, decryptedMaxAgeMs: 3_600_000 }));
+    await store.get();
+    server.set('/stopwatt/alice/token', 'second', 'SecureString');
+
+    // Act
+    clock += 59_999;
+    const unchecked = await store.get();
+    clock += 1;
+    const checked = await store.get();
+
+    // Assess
+    expect([unchecked, checked]).toStrictEqual(['first', 'second']);
+    expect(server.readsOf('/stopwatt/alice/token')).toStrictEqual({ decrypted: 2, plain: 1, missing: 0 });
+  });
+
+  it('decrypts at once on a fresh read, whatever the cache holds', async () => {
+    // Prepare
+    server.set('/stopwatt/alice/token', 'first', 'SecureString');
+    const store = new SsmTokenStore(options({ cacheTtlMs: 60_000, decryptedMaxAgeMs: 3_600_000 }));
+    await store.get();
+    server.set('/stopwatt/alice/token', 'second', 'SecureString');
+
+    // Act
+    const fresh = await store.get({ fresh: true });
+    const cached = await store.get();
+
+    // Assess
+    expect([fresh, cached]).toStrictEqual(['second', 'second']);
+    expect(server.readsOf('/stopwatt/alice/token')).toStrictEqual({ decrypted: 2, plain: 0, missing: 0 });
+  });
+
+  it('keeps a token it wrote itself at the version SSM gave it, without decrypting it back', async () => {
+    // Prepare
+    const store = new SsmTokenStore(options({ cacheTtlMs: 60_000, decryptedMaxAgeMs: 3_600_000 }));
+    await store.put(TOKEN);
+
+    // Act
+    clock += 60_000;
+    const token = await store.get();
+
+    // Assess
+    expect(token).toBe(TOKEN);
+    expect(server.readsOf('/stopwatt/alice/token')).toStrictEqual({ decrypted: 0, plain: 1, missing: 0 });
+  });
+
+  it('notices a token stored where none was, at the next version check', async () => {
+    // Prepare
+    const store = new SsmTokenStore(options({ cacheTtlMs: 60_000, decryptedMaxAgeMs: 3_600_000 }));
+    const before = await store.get();
+    server.set('/stopwatt/alice/token', TOKEN, 'SecureString');
+
+    // Act
+    clock += 60_000;
+    const after = await store.get();
+
+    // Assess
+    expect([before, after]).toStrictEqual([null, TOKEN]);
+    expect(server.readsOf('/stopwatt/alice/token')).toStrictEqual({ decrypted: 1, plain: 1, missing: 1 });
+  });
+
   it('uses the configured prefix', async () => {
     // Prepare
     const store = new SsmTokenStore(options({ prefix: '/ev/stopwatt/' }));
@@ -255,7 +340,8 @@ describe('SsmRulesStore against a loopback SSM server', () => {
     const stored = server.parameters.get('/stopwatt/alice/rules');
     expect(stored?.type).toBe('String');
     expect(JSON.parse(stored?.value ?? '')).toStrictEqual(rules);
-    expect(server.requestsFor('GetParameter')[0]?.body).toMatchObject({ WithDecryption: false });
+    // A String needs no decryption: the flag is left out of the request.
+    expect(server.requestsFor('GetParameter')[0]?.body).toStrictEqual({ Name: '/stopwatt/alice/rules' });
   });
 
   it('fills defaults for rules written by hand', async () => {

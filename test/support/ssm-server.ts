@@ -21,6 +21,18 @@ export interface RecordedRequest {
   readonly target: string;
   readonly body: unknown;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The parameters this request read, and how (see ParameterReads). */
+  readonly reads: Array<{ readonly name: string; readonly kind: keyof ParameterReads }>;
+}
+
+/** GetParameter(s) answers for one name, as AWS would bill them. */
+export interface ParameterReads {
+  /** A SecureString's value returned with WithDecryption: one KMS Decrypt each in AWS. */
+  decrypted: number;
+  /** Answers without a decrypt: a String, or a SecureString's version and encrypted value. */
+  plain: number;
+  /** ParameterNotFound. */
+  missing: number;
 }
 
 interface InjectedFault {
@@ -94,6 +106,15 @@ export class SsmServer {
     });
   }
 
+  /** How often `name` was read, and how many of those reads decrypted it. */
+  readsOf(name: string): ParameterReads {
+    const reads: ParameterReads = { decrypted: 0, plain: 0, missing: 0 };
+    for (const request of this.requests) {
+      for (const read of request.reads) if (read.name === name) reads[read.kind] += 1;
+    }
+    return reads;
+  }
+
   /** Requests for one operation, e.g. `requestsFor('GetParameter')`. */
   requestsFor(target: string): RecordedRequest[] {
     return this.requests.filter((r) => r.target === target);
@@ -117,7 +138,8 @@ export class SsmServer {
       } catch {
         body = null;
       }
-      this.requests.push({ target, body, headers: { ...req.headers } });
+      const request: RecordedRequest = { target, body, headers: { ...req.headers }, reads: [] };
+      this.requests.push(request);
       try {
         if (req.method !== 'POST' || req.url !== '/') {
           throw new SsmFault('UnknownOperationException', `${req.method} ${req.url} is not supported`);
@@ -131,7 +153,7 @@ export class SsmServer {
           if (fault.remaining <= 0) this.faults.shift();
           throw new SsmFault(fault.code, `injected ${fault.code}`, fault.status);
         }
-        const result = this.dispatch(target, body as Record<string, unknown>);
+        const result = this.dispatch(target, body as Record<string, unknown>, request);
         this.reply(res, 200, requestId, result);
       } catch (error) {
         const fault =
@@ -152,17 +174,17 @@ export class SsmServer {
     res.end(text);
   }
 
-  private dispatch(target: string, body: Record<string, unknown>): unknown {
+  private dispatch(target: string, body: Record<string, unknown>, request: RecordedRequest): unknown {
     switch (target) {
       case 'GetParameter':
-        return { Parameter: this.describe(requireName(body), body.WithDecryption === true) };
+        return { Parameter: this.describe(requireName(body), body.WithDecryption === true, request) };
       case 'GetParameters': {
         const names = Array.isArray(body.Names) ? body.Names.filter((n) => typeof n === 'string') : [];
         const withDecryption = body.WithDecryption === true;
         return {
           Parameters: names
             .filter((n) => this.parameters.has(n))
-            .map((n) => this.describe(n, withDecryption)),
+            .map((n) => this.describe(n, withDecryption, request)),
           InvalidParameters: names.filter((n) => !this.parameters.has(n)),
         };
       }
@@ -178,9 +200,14 @@ export class SsmServer {
     }
   }
 
-  private describe(name: string, withDecryption: boolean): Record<string, unknown> {
+  private describe(name: string, withDecryption: boolean, request: RecordedRequest): Record<string, unknown> {
     const stored = this.parameters.get(name);
-    if (!stored) throw notFound(name);
+    if (!stored) {
+      request.reads.push({ name, kind: 'missing' });
+      throw notFound(name);
+    }
+    const decrypted = stored.type === 'SecureString' && withDecryption;
+    request.reads.push({ name, kind: decrypted ? 'decrypted' : 'plain' });
     const opaque = `AQICAH${Buffer.from(`${name}:${stored.version}`).toString('base64')}`;
     return {
       Name: name,

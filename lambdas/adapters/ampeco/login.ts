@@ -15,7 +15,8 @@ export interface LoginCredentials {
 }
 
 export interface CredentialsStore {
-  get(): Promise<LoginCredentials | null>;
+  /** `fresh` bypasses any read cache: a login must start from the newest refresh token. */
+  get(options?: { readonly fresh?: boolean }): Promise<LoginCredentials | null>;
   put(credentials: LoginCredentials): Promise<void>;
 }
 
@@ -29,10 +30,11 @@ const TokenResponseSchema = z.object({
 const LOGIN_PATH = 'POST /api/v1/app/oauth/token';
 
 /**
- * Token provider for login mode: uses the cached token, and on a 401 logs in once (refresh
- * grant when a refresh token is stored, else password grant), persists the new access token and
- * the newest refresh token, and hands the new token back for one retry. At most one login per
- * tick: the login endpoint allows about 5 attempts per window, so a failing login must not storm.
+ * Token provider for login mode: uses the stored token, and on a 401 re-reads it (it may have been
+ * replaced) or else logs in once (refresh grant when a refresh token is stored, else password
+ * grant), persists the new access token and the newest refresh token, and hands the new token
+ * back for one retry. At most one login per tick: the login endpoint allows about 5 attempts per
+ * window, so a failing login must not storm.
  */
 export class LoginTokenProvider implements AccessTokenProvider {
   readonly #root: string;
@@ -61,9 +63,11 @@ export class LoginTokenProvider implements AccessTokenProvider {
     this.fixHint = options.fixHint ?? 'check the stored login with `stopwatt login`';
   }
 
-  /** Call at the start of each tick: allows one login in it. */
+  /** Call at the start of each tick: allows one login in it, and takes the token from the store again. */
   newTick(): void {
     this.#attempted = false;
+    // The store's cache decides how long a token is kept; `token set` must reach a warm function.
+    this.#current = null;
   }
 
   /** Logins attempted in the current tick (0 or 1). */
@@ -84,6 +88,12 @@ export class LoginTokenProvider implements AccessTokenProvider {
     // Another operation in this tick already replaced the rejected token.
     if (this.#current && this.#current !== rejected) return this.#current;
     if (this.#attempted) return null;
+    // A newer token may be stored already (`token set`, another instance's login): no login then.
+    const stored = await this.#tokens.get({ fresh: true });
+    if (stored && stored !== rejected) {
+      this.#current = stored;
+      return stored;
+    }
     return this.#login();
   }
 
@@ -91,7 +101,7 @@ export class LoginTokenProvider implements AccessTokenProvider {
     if (this.#attempted)
       throw new AuthError('login already attempted in this tick; not retrying', LOGIN_PATH);
     this.#attempted = true;
-    const credentials = await this.#credentials.get();
+    const credentials = await this.#credentials.get({ fresh: true });
     if (!credentials) {
       throw new AuthError('no credentials stored: run `stopwatt login` or store a token', LOGIN_PATH);
     }

@@ -1,5 +1,6 @@
 import {
   GetParameterCommand,
+  type Parameter,
   ParameterNotFound,
   type ParameterType,
   PutParameterCommand,
@@ -12,6 +13,7 @@ import { ACCOUNT_NAME_PATTERN, ACCOUNT_NAME_RULE, DEFAULT_PARAMETER_PREFIX } fro
 import type { Rules } from '../../core/rules.ts';
 import { ConfigError, errorMessage, ParameterStoreError } from '../../errors.ts';
 import type { RulesStore, TokenStore } from '../../ports.ts';
+import { ParameterCache, type ParameterReading } from './parameter-cache.ts';
 
 /**
  * An SSM client for the parameter stores. ThrottlingException and transient 5xx/network errors
@@ -28,8 +30,17 @@ export interface SsmStoreOptions {
   /** Parameter path prefix. @default '/stopwatt' */
   readonly prefix?: string | undefined;
   readonly account: string;
-  /** A read value is reused for at most this long (warm Lambda invocations). @default 60_000 */
+  /**
+   * A read value is used without asking SSM for at most this long (warm Lambda invocations): a
+   * change is seen after this at most. @default 60_000
+   */
   readonly cacheTtlMs?: number | undefined;
+  /**
+   * SecureStrings only: a decrypted value is kept up to this long while the parameter's version is
+   * unchanged, checked every `cacheTtlMs` by a read without decryption (no KMS Decrypt).
+   * @default cacheTtlMs (no version checks: every refresh decrypts)
+   */
+  readonly decryptedMaxAgeMs?: number | undefined;
   /** Epoch milliseconds. @default Date.now */
   readonly now?: (() => number) | undefined;
 }
@@ -57,18 +68,11 @@ export function parameterName(prefix: string, account: string, leaf: string): st
   return `${base}/${account}/${leaf}`;
 }
 
-interface CacheEntry {
-  readonly value: string | null;
-  readonly at: number;
-}
-
-/** One parameter, read through a short in-memory cache. Values never appear in errors. */
+/** One parameter, read through an in-memory cache (see ParameterCache). Values never appear in errors. */
 class CachedParameter {
   readonly name: string;
-  private cache: CacheEntry | null = null;
   private readonly client: SSMClient;
-  private readonly ttlMs: number;
-  private readonly now: () => number;
+  private readonly cache: ParameterCache;
 
   constructor(
     options: SsmStoreOptions,
@@ -77,41 +81,28 @@ class CachedParameter {
   ) {
     this.client = options.client;
     this.name = parameterName(options.prefix ?? DEFAULT_PARAMETER_PREFIX, options.account, leaf);
-    this.ttlMs = Math.max(0, options.cacheTtlMs ?? 60_000);
-    this.now = options.now ?? Date.now;
+    const checkMs = Math.max(0, options.cacheTtlMs ?? 60_000);
+    // A String's version check costs as much as reading it: only SecureStrings keep a value longer.
+    const maxAgeMs = type === 'SecureString' ? (options.decryptedMaxAgeMs ?? checkMs) : checkMs;
+    this.cache = new ParameterCache(
+      { read: () => this.read(), version: () => this.version() },
+      { checkMs, maxAgeMs },
+      options.now ?? Date.now,
+    );
   }
 
   /** The value, or null when the parameter does not exist (also cached). `fresh` skips the cache. */
-  async get(fresh = false): Promise<string | null> {
-    const now = this.now();
-    if (!fresh && this.cache && now - this.cache.at < this.ttlMs) return this.cache.value;
-    let value: string | null;
-    try {
-      const out = await this.client.send(
-        new GetParameterCommand({ Name: this.name, WithDecryption: this.type === 'SecureString' }),
-      );
-      value = out.Parameter?.Value ?? null;
-      if (value === null) throw new Error('the response has no value');
-    } catch (error) {
-      if (error instanceof ParameterNotFound) {
-        value = null;
-      } else {
-        throw new ParameterStoreError(
-          `cannot read SSM parameter ${this.name}: ${errorMessage(error)}`,
-          this.name,
-          { cause: error },
-        );
-      }
-    }
-    this.cache = { value, at: now };
-    return value;
+  get(fresh = false): Promise<string | null> {
+    return this.cache.get(fresh);
   }
 
   async put(value: string): Promise<void> {
+    let version: number | null;
     try {
-      await this.client.send(
+      const out = await this.client.send(
         new PutParameterCommand({ Name: this.name, Value: value, Type: this.type, Overwrite: true }),
       );
+      version = out.Version ?? null;
     } catch (error) {
       throw new ParameterStoreError(
         `cannot write SSM parameter ${this.name}: ${errorMessage(error)}`,
@@ -119,7 +110,46 @@ class CachedParameter {
         { cause: error },
       );
     }
-    this.cache = { value, at: this.now() };
+    this.cache.wrote(value, version);
+  }
+
+  /** A SecureString is decrypted (KMS); anything else is read as is. */
+  private async read(): Promise<ParameterReading> {
+    const parameter = await this.getParameter(this.type === 'SecureString');
+    if (parameter === null) return { value: null, version: null };
+    if (parameter.Value === undefined) {
+      throw this.readError(new Error('the response has no value'));
+    }
+    return { value: parameter.Value, version: parameter.Version ?? null };
+  }
+
+  private async version(): Promise<number | null> {
+    const parameter = await this.getParameter(false);
+    return parameter === null ? null : (parameter.Version ?? null);
+  }
+
+  /** Without decryption, WithDecryption is left out of the request altogether (its default is false). */
+  private async getParameter(decrypt: boolean): Promise<Parameter | null> {
+    try {
+      const out = await this.client.send(
+        new GetParameterCommand(decrypt ? { Name: this.name, WithDecryption: true } : { Name: this.name }),
+      );
+      if (!out.Parameter) throw new Error('the response has no parameter');
+      return out.Parameter;
+    } catch (error) {
+      if (error instanceof ParameterNotFound) return null;
+      throw this.readError(error);
+    }
+  }
+
+  private readError(error: unknown): ParameterStoreError {
+    return new ParameterStoreError(
+      `cannot read SSM parameter ${this.name}: ${errorMessage(error)}`,
+      this.name,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
@@ -135,8 +165,8 @@ export class SsmTokenStore implements TokenStore {
     return this.parameter.name;
   }
 
-  get(): Promise<string | null> {
-    return this.parameter.get();
+  get(options: { readonly fresh?: boolean } = {}): Promise<string | null> {
+    return this.parameter.get(options.fresh === true);
   }
 
   async put(token: string): Promise<void> {
@@ -185,8 +215,8 @@ export class SsmCredentialsStore {
   }
 
   /** Throws ConfigError naming the parameter (never its content) when it is not valid credentials. */
-  async get(): Promise<Credentials | null> {
-    const text = await this.parameter.get();
+  async get(options: { readonly fresh?: boolean } = {}): Promise<Credentials | null> {
+    const text = await this.parameter.get(options.fresh === true);
     if (text === null) return null;
     let json: unknown;
     try {
