@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { checkEsbuildOptions } from '../lib/check-bundling.ts';
 
 export interface BundleReport {
   readonly outfile: string;
@@ -19,29 +20,15 @@ export interface BundleReport {
 const ENTRY = resolve(import.meta.dirname, '../lambdas/check/handler.ts');
 
 /**
- * Bundles the check handler the way lib/scheduled-check.ts has the CDK's NodejsFunction do it:
- * ESM, node22, minified, external source map, everything bundled (AWS SDK included), and the
- * `require` banner for CommonJS dependencies. Output goes to a fresh temp dir.
+ * Bundles the check handler with the options lib/scheduled-check.ts gives the CDK's NodejsFunction
+ * (lib/check-bundling.ts: ESM, node22, minified, external source map, everything bundled, AWS SDK
+ * included, the `require` banner), plus a metafile. Output goes to a fresh temp dir.
  */
 export async function bundleHandler(): Promise<BundleReport> {
   const dir = await mkdtemp(join(tmpdir(), 'stopwatt-bench-'));
   const outfile = join(dir, 'index.mjs');
   const started = performance.now();
-  const result = await build({
-    entryPoints: [ENTRY],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    minify: true,
-    sourcemap: true,
-    mainFields: ['module', 'main'],
-    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
-    external: [],
-    metafile: true,
-    logLevel: 'warning',
-  });
+  const result = await build({ ...checkEsbuildOptions(ENTRY, outfile), metafile: true, logLevel: 'warning' });
   const buildMs = performance.now() - started;
   const code = await readFile(outfile);
   const map = await readFile(`${outfile}.map`);

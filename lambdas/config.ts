@@ -1,78 +1,90 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { isValidTimeZone, parseClock } from './core/local-time.ts';
 import type { Rules } from './core/rules.ts';
 import { DEFAULT_SESSION_PRICE_FORMULA } from './core/session-price.ts';
 import { allFieldShape, anyRuleSet, standingFieldShape } from './core/stop-rules/table.ts';
 import { ConfigError } from './errors.ts';
+import './zod-messages.ts';
+
+const described = <T extends z.ZodMiniType>(schema: T, description: string): T =>
+  schema.check(z.describe(description));
 
 export const SessionPriceFormulaSchema = z.strictObject({
-  spotFactor: z.number().finite().default(DEFAULT_SESSION_PRICE_FORMULA.spotFactor),
-  markupFactor: z.number().finite().default(DEFAULT_SESSION_PRICE_FORMULA.markupFactor),
-  fixedPerKwh: z.number().finite().default(DEFAULT_SESSION_PRICE_FORMULA.fixedPerKwh),
+  spotFactor: z._default(z.number(), DEFAULT_SESSION_PRICE_FORMULA.spotFactor),
+  markupFactor: z._default(z.number(), DEFAULT_SESSION_PRICE_FORMULA.markupFactor),
+  fixedPerKwh: z._default(z.number(), DEFAULT_SESSION_PRICE_FORMULA.fixedPerKwh),
 });
 
-const clockText = z.string().refine((v) => parseClock(v) !== null || v === '24:00', 'must be HH:MM (24 h)');
+const clockText = z
+  .string()
+  .check(z.refine((v) => parseClock(v) !== null || v === '24:00', 'must be HH:MM (24 h)'));
 
 /**
  * The consumer price model for the `spot` source:
  * `(spot/1000 + zone tariff + flatPerKwh) * (1 + vatPercent/100)`, per kWh.
  */
 export const TariffSchema = z.strictObject({
-  flatPerKwh: z
-    .number()
-    .finite()
-    .default(0)
-    .describe('Per-kWh charges before VAT that do not depend on the hour (electricity tax, supplier fee).'),
-  zones: z
-    .array(
-      z.strictObject({
-        from: clockText.describe('Local start time HH:MM (inclusive).'),
-        to: clockText.describe(
-          'Local end time HH:MM (exclusive); may be earlier than from (crosses midnight).',
-        ),
-        perKwh: z.number().finite().describe('Grid tariff per kWh before VAT in this zone.'),
-      }),
-    )
-    .default([])
-    .describe('Hour-of-day grid tariff zones in the rules time zone; the first matching zone applies.'),
-  vatPercent: z.number().finite().min(0).max(100).default(25),
-  hourlyAverage: z.boolean().default(false).describe('Average the quarter-hour spot prices per hour.'),
+  flatPerKwh: described(
+    z._default(z.number(), 0),
+    'Per-kWh charges before VAT that do not depend on the hour (electricity tax, supplier fee).',
+  ),
+  zones: described(
+    z._default(
+      z.array(
+        z.strictObject({
+          from: described(clockText, 'Local start time HH:MM (inclusive).'),
+          to: described(
+            clockText,
+            'Local end time HH:MM (exclusive); may be earlier than from (crosses midnight).',
+          ),
+          perKwh: described(z.number(), 'Grid tariff per kWh before VAT in this zone.'),
+        }),
+      ),
+      [],
+    ),
+    'Hour-of-day grid tariff zones in the rules time zone; the first matching zone applies.',
+  ),
+  vatPercent: z._default(z.number().check(z.minimum(0), z.maximum(100)), 25),
+  hourlyAverage: described(z._default(z.boolean(), false), 'Average the quarter-hour spot prices per hour.'),
 });
 
 /** A one-session override: every rule setting (incl. the once-only ones) plus its binding. */
 const OnceSchema = z
   .strictObject({
-    sessionId: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('The session the override is bound to; set automatically by the first tick that sees one.'),
+    sessionId: described(
+      z.optional(z.string().check(z.minLength(1))),
+      'The session the override is bound to; set automatically by the first tick that sees one.',
+    ),
     ...allFieldShape,
-    leaveAlone: z.boolean().optional().describe('Leave this session alone: no rule ends it.'),
+    leaveAlone: described(z.optional(z.boolean()), 'Leave this session alone: no rule ends it.'),
   })
-  .refine((once) => !(once.leaveAlone && anyRuleSet(once)), {
-    message: 'leaveAlone cannot be combined with a rule',
-  });
+  .check(
+    z.refine((once) => !(once.leaveAlone && anyRuleSet(once)), {
+      message: 'leaveAlone cannot be combined with a rule',
+    }),
+  );
 
 /** Stop rules as stored (SSM parameter, local file) and as given by CLI flags. Unknown keys are errors. */
-export const RulesSchema = z
-  .strictObject({
-    $schema: z.string().optional().describe('Path or URL of this JSON Schema, for editor completion.'),
+export const RulesSchema = described(
+  z.strictObject({
+    $schema: described(z.optional(z.string()), 'Path or URL of this JSON Schema, for editor completion.'),
     ...standingFieldShape,
-    timezone: z
-      .string()
-      .refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Copenhagen')
-      .default('Europe/Copenhagen'),
-    priceSource: z.enum(['session', 'spot']).default('session'),
-    priceArea: z.enum(['DK1', 'DK2']).default('DK1'),
-    tariff: TariffSchema.default({ flatPerKwh: 0, zones: [], vatPercent: 25, hourlyAverage: false }),
-    sessionPriceFormula: SessionPriceFormulaSchema.default(DEFAULT_SESSION_PRICE_FORMULA),
-    dryRun: z.boolean().default(false),
-    once: OnceSchema.optional().describe(
+    timezone: z._default(
+      z.string().check(z.refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Copenhagen')),
+      'Europe/Copenhagen',
+    ),
+    priceSource: z._default(z.enum(['session', 'spot']), 'session'),
+    priceArea: z._default(z.enum(['DK1', 'DK2']), 'DK1'),
+    tariff: z._default(TariffSchema, { flatPerKwh: 0, zones: [], vatPercent: 25, hourlyAverage: false }),
+    sessionPriceFormula: z._default(SessionPriceFormulaSchema, DEFAULT_SESSION_PRICE_FORMULA),
+    dryRun: z._default(z.boolean(), false),
+    once: described(
+      z.optional(OnceSchema),
       'Rules for the current (or next) session only; cleared automatically when that session ends.',
     ),
-  })
-  .describe('stopwatt stop rules');
+  }),
+  'stopwatt stop rules',
+);
 
 export type RulesInput = z.input<typeof RulesSchema>;
 
@@ -81,7 +93,7 @@ const _rulesType: (r: z.output<typeof RulesSchema>) => Rules = (r) => r;
 void _rulesType;
 
 /** One line naming each offending field, e.g. `energyKwh: Too small: expected number to be >0`. */
-export function formatZodError(error: z.ZodError): string {
+export function formatZodError(error: z.core.$ZodError): string {
   return error.issues
     .map((issue) => {
       const path = issue.path.length > 0 ? issue.path.join('.') : '(root)';

@@ -9,6 +9,7 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ACCOUNT_NAME_PATTERN, ACCOUNT_NAME_RULE, DEFAULT_PARAMETER_PREFIX } from '../lambdas/contract.ts';
+import { CHECK_BUNDLING } from './check-bundling.ts';
 import { checkEnvironment, checkPolicy } from './check-function-settings.ts';
 import type { ScheduledAccount, ScheduledCheckProps } from './scheduled-check-props.ts';
 
@@ -180,15 +181,11 @@ export class ScheduledCheck extends Construct {
 }
 
 const BUNDLING: nodejs.BundlingOptions = {
+  ...CHECK_BUNDLING,
+  // The enum member for CHECK_BUNDLING.format ('esm').
   format: nodejs.OutputFormat.ESM,
-  target: 'node22',
-  minify: true,
-  sourceMap: true,
-  mainFields: ['module', 'main'],
-  // ESM output still meets CommonJS dependencies that call require().
-  banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-  // Bundle the AWS SDK too, so the deployed code runs the versions pinned in package-lock.json.
-  externalModules: [],
+  mainFields: [...CHECK_BUNDLING.mainFields],
+  externalModules: [...CHECK_BUNDLING.externalModules],
 };
 
 function validateProps(props: ScheduledCheckProps, prefix: string): void {

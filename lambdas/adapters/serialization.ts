@@ -4,7 +4,7 @@
  * type and back: `serializeX` for writing, `reviveX` for reading, which validates what was read
  * so a damaged record fails loudly instead of flowing into `decide()`.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { formatZodError } from '../config.ts';
 import type { Decision } from '../core/decide.ts';
 import { STOP_REASONS, type StopReason } from '../core/rules.ts';
@@ -19,83 +19,86 @@ export const IsoDate = z.codec(z.iso.datetime({ offset: true }), z.date(), {
 });
 
 const StopReasonSchema = z.enum(STOP_REASONS);
+const text = z.string();
+const positiveInt = z.int().check(z.positive());
+const strings = z.readonly(z.array(text));
 
 // z.number() rejects NaN and Infinity, which DynamoDB and JSON cannot hold either.
 export const SnapshotCodec = z.object({
-  sessionId: z.string(),
-  status: z.string(),
-  chargingState: z.string().nullable(),
+  sessionId: text,
+  status: text,
+  chargingState: z.nullable(text),
   observedAt: IsoDate,
-  startedAt: IsoDate.nullable(),
-  sampledAt: IsoDate.optional(),
-  sampleDoubt: z.string().optional(),
-  doubts: z.array(z.string()).readonly().optional(),
-  meterIntervalMs: z.number().optional(),
+  startedAt: z.nullable(IsoDate),
+  sampledAt: z.optional(IsoDate),
+  sampleDoubt: z.optional(text),
+  doubts: z.optional(strings),
+  meterIntervalMs: z.optional(z.number()),
   energyKwh: z.number(),
-  powerKw: z.number().nullable(),
-  cost: z.number().nullable(),
-  currency: z.string().nullable(),
-  sessionPricePerKwh: z.number().nullable(),
+  powerKw: z.nullable(z.number()),
+  cost: z.nullable(z.number()),
+  currency: z.nullable(text),
+  sessionPricePerKwh: z.nullable(z.number()),
 });
 
 export const DecisionCodec = z.discriminatedUnion('action', [
   z.object({ action: z.literal('none') }),
-  z.object({ action: z.literal('already-stopping'), sessionId: z.string(), status: z.string() }),
+  z.object({ action: z.literal('already-stopping'), sessionId: text, status: text }),
   z.object({
     action: z.literal('continue'),
-    sessionId: z.string(),
-    notes: z.array(z.string()).readonly(),
-    wake: z.object({ at: IsoDate, reason: StopReasonSchema }).nullable(),
+    sessionId: text,
+    notes: strings,
+    wake: z.nullable(z.object({ at: IsoDate, reason: StopReasonSchema })),
   }),
   z.object({
     action: z.literal('end'),
-    sessionId: z.string(),
+    sessionId: text,
     reason: StopReasonSchema,
-    detail: z.string(),
-    dryRun: z.literal(true).optional(),
+    detail: text,
+    dryRun: z.optional(z.literal(true)),
   }),
 ]);
 
 export const StopClaimCodec = z.object({
-  sessionId: z.string(),
-  attempt: z.int().positive(),
+  sessionId: text,
+  attempt: positiveInt,
   claimedAt: IsoDate,
   reason: StopReasonSchema,
-  detail: z.string(),
-  by: z.string(),
+  detail: text,
+  by: text,
 });
 
 export const StopResultCodec = z.object({
-  sessionId: z.string(),
-  attempt: z.int().positive(),
+  sessionId: text,
+  attempt: positiveInt,
   at: IsoDate,
   outcome: z.enum(['accepted', 'already-ended', 'failed']),
   reason: StopReasonSchema,
-  detail: z.string(),
-  energyKwh: z.number().nullable(),
-  error: z.string().optional(),
+  detail: text,
+  energyKwh: z.nullable(z.number()),
+  error: z.optional(text),
 });
 
 export const SessionSummaryCodec = z.object({
-  sessionId: z.string(),
-  startedAt: IsoDate.nullable(),
+  sessionId: text,
+  startedAt: z.nullable(IsoDate),
   lastSeenAt: IsoDate,
-  endedAt: IsoDate.nullable(),
-  status: z.string(),
+  endedAt: z.nullable(IsoDate),
+  status: text,
   energyKwh: z.number(),
-  cost: z.number().nullable(),
-  currency: z.string().nullable(),
-  stopReason: StopReasonSchema.nullable(),
-  stopDetail: z.string().nullable(),
+  cost: z.nullable(z.number()),
+  currency: z.nullable(text),
+  stopReason: z.nullable(StopReasonSchema),
+  stopDetail: z.nullable(text),
 });
 
 export const CachedPriceDayCodec = z.object({
-  area: z.string().min(1),
+  area: z.string().check(z.minLength(1)),
   date: z.iso.date(),
   fetchedAt: IsoDate,
-  slots: z.array(z.object({ start: IsoDate, end: IsoDate, spotDkkPerMwh: z.number() })).readonly(),
+  slots: z.readonly(z.array(z.object({ start: IsoDate, end: IsoDate, spotDkkPerMwh: z.number() }))),
   complete: z.boolean(),
-  failure: z.object({ message: z.string(), reachedFeed: z.boolean() }).optional(),
+  failure: z.optional(z.object({ message: text, reachedFeed: z.boolean() })),
 });
 
 export type SnapshotRecord = z.input<typeof SnapshotCodec>;
@@ -120,27 +123,27 @@ void _sameTypes;
 
 type ErrorClass = new (message: string, options?: ErrorOptions) => StopwattError;
 
-function encodeWith<S extends z.ZodType>(
+function encodeWith<S extends z.ZodMiniType>(
   codec: S,
   value: z.output<S>,
   what: string,
   ErrorType: ErrorClass,
 ): z.input<S> {
-  const result = codec.safeEncode(value);
+  const result = z.safeEncode(codec, value);
   if (!result.success) {
     throw new ErrorType(`cannot store ${what}: ${formatZodError(result.error)}`, { cause: result.error });
   }
   return result.data;
 }
 
-function decodeWith<S extends z.ZodType>(
+function decodeWith<S extends z.ZodMiniType>(
   codec: S,
   value: unknown,
   what: string,
   ErrorType: ErrorClass,
 ): z.output<S> {
   // safeDecode is typed to take the record type; the point here is to check an unknown value.
-  const result = codec.safeDecode(value as z.input<S>);
+  const result = z.safeDecode(codec, value as z.input<S>);
   if (!result.success) {
     throw new ErrorType(`invalid stored ${what}: ${formatZodError(result.error)}`, { cause: result.error });
   }

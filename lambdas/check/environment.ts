@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { DeployedSettings } from '../composition/deployed-check.ts';
 import { formatZodError } from '../config.ts';
 import {
@@ -11,40 +11,43 @@ import {
 import { ConfigError } from '../errors.ts';
 
 const AccountSchema = z.strictObject({
-  name: z.string().regex(ACCOUNT_NAME_PATTERN),
+  name: z.string().check(z.regex(ACCOUNT_NAME_PATTERN)),
   apiUrl: z.url({ protocol: /^https?$/ }),
-  priceArea: z.enum(['DK1', 'DK2']).default('DK1'),
-  horizonSeconds: z.number().int().min(0).max(900).default(60),
+  priceArea: z._default(z.enum(['DK1', 'DK2']), 'DK1'),
+  horizonSeconds: z._default(z.int().check(z.minimum(0), z.maximum(900)), 60),
   // The construct always sets it (default DEFAULT_IDLE_INTERVAL_MINUTES); absent or 0: every tick reads.
-  idleIntervalMinutes: z.number().int().min(0).max(60).default(0),
+  idleIntervalMinutes: z._default(z.int().check(z.minimum(0), z.maximum(60)), 0),
 });
 
 export type AccountConfig = z.output<typeof AccountSchema>;
 
-const jsonAccounts = z.string().transform((text, ctx) => {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'must be a JSON array of accounts' });
-    return z.NEVER;
-  }
-});
+const jsonAccounts = z.pipe(
+  z.string(),
+  z.transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.issues.push({ code: 'custom', message: 'must be a JSON array of accounts', input: text });
+      return z.NEVER;
+    }
+  }),
+);
 
 /** The check function's environment, parsed once per cold start. */
 export const EnvironmentSchema = z.object({
-  [ENV.tableName]: z.string().min(1),
-  [ENV.parameterPrefix]: z.string().startsWith('/').default(DEFAULT_PARAMETER_PREFIX),
-  [ENV.accounts]: jsonAccounts.pipe(z.array(AccountSchema).min(1)),
-  [ENV.topicArn]: z.string().startsWith('arn:').optional(),
-  [ENV.webhookUrl]: z.url({ protocol: /^https?$/ }).optional(),
-  [ENV.ttlDays]: z.coerce.number().int().positive().default(DEFAULT_TTL_DAYS),
-  [ENV.edsUrl]: z.url().default(DEFAULT_EDS_URL),
+  [ENV.tableName]: z.string().check(z.minLength(1)),
+  [ENV.parameterPrefix]: z._default(z.string().check(z.startsWith('/')), DEFAULT_PARAMETER_PREFIX),
+  [ENV.accounts]: z.pipe(jsonAccounts, z.array(AccountSchema).check(z.minLength(1))),
+  [ENV.topicArn]: z.optional(z.string().check(z.startsWith('arn:'))),
+  [ENV.webhookUrl]: z.optional(z.url({ protocol: /^https?$/ })),
+  [ENV.ttlDays]: z._default(z.coerce.number().check(z.int(), z.positive()), DEFAULT_TTL_DAYS),
+  [ENV.edsUrl]: z._default(z.url(), DEFAULT_EDS_URL),
 });
 
 export type Environment = z.output<typeof EnvironmentSchema>;
 
 /** Everything but the accounts: what `check --table` shares with the function. */
-const SettingsSchema = EnvironmentSchema.omit({ [ENV.accounts]: true });
+const SettingsSchema = z.omit(EnvironmentSchema, { [ENV.accounts]: true });
 
 export function parseEnvironment(env: NodeJS.ProcessEnv): Environment {
   const result = EnvironmentSchema.safeParse(env);
@@ -53,7 +56,7 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): Environment {
 }
 
 /** EventBridge Scheduler input: `{"account": "<name>"}`. */
-export const CheckEventSchema = z.object({ account: z.string().min(1).max(64) });
+export const CheckEventSchema = z.object({ account: z.string().check(z.minLength(1), z.maxLength(64)) });
 
 export function parseCheckEvent(event: unknown): { account: string } {
   const result = CheckEventSchema.safeParse(event);

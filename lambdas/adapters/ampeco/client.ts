@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { formatZodError } from '../../config.ts';
 import type { Session } from '../../core/session.ts';
 import {
@@ -150,7 +150,7 @@ export class AmpecoClient implements ChargingApi {
     }
   }
 
-  async #get<S extends z.ZodType>(
+  async #get<S extends z.ZodMiniType>(
     path: string,
     schema: S,
     opts: RequestOptions,

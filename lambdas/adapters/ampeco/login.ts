@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ApiError, AuthError, InvalidResponseError, redact } from '../../errors.ts';
 import type { TokenStore } from '../../ports.ts';
 import { type BoundedResponse, boundedFetch } from '../http/bounded-fetch.ts';
@@ -21,10 +21,10 @@ export interface CredentialsStore {
 }
 
 const TokenResponseSchema = z.object({
-  token_type: z.string().optional(),
-  expires_in: z.number().optional(),
-  access_token: z.string().min(10),
-  refresh_token: z.string().min(1).optional(),
+  token_type: z.optional(z.string()),
+  expires_in: z.optional(z.number()),
+  access_token: z.string().check(z.minLength(10)),
+  refresh_token: z.optional(z.string().check(z.minLength(1))),
 });
 
 const LOGIN_PATH = 'POST /api/v1/app/oauth/token';

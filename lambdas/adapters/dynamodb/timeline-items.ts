@@ -1,3 +1,4 @@
+import * as z from 'zod/mini';
 import { SessionLogError } from '../../errors.ts';
 import type { StopResult, TimelineEntry } from '../../ports.ts';
 import {
@@ -53,7 +54,7 @@ export function timelineFromItems(
 }
 
 function reviveAt(value: unknown, origin: string): Date {
-  const result = IsoDate.safeDecode(typeof value === 'string' ? value : '');
+  const result = z.safeDecode(IsoDate, typeof value === 'string' ? value : '');
   if (!result.success) throw new SessionLogError(`invalid stored ${origin}: at is not an ISO date`);
   return result.data;
 }

@@ -2,12 +2,13 @@
  * Energi Data Service (api.energidataservice.dk) client for the `DayAheadPrices` dataset.
  * No key, nothing secret: the URL may be logged as is.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { DEFAULT_EDS_URL } from '../../contract.ts';
 import type { SpotSlot } from '../../core/consumer-price.ts';
 import { wallTime } from '../../core/local-time.ts';
 import { ApiError, ApiUnreachableError, InvalidResponseError, PriceUnavailableError } from '../../errors.ts';
 import { type BoundedResponse, boundedFetch } from '../http/bounded-fetch.ts';
+import '../../zod-messages.ts';
 
 const DATASET_PATH = '/dataset/DayAheadPrices';
 const REQUEST = `GET ${DATASET_PATH}`;
@@ -22,18 +23,18 @@ const LIMIT_SLACK = 8;
 const TIME_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?Z?$/;
 
 const RecordSchema = z.object({
-  TimeUTC: z.string().regex(TIME_UTC, 'must be YYYY-MM-DDTHH:mm:ss (UTC)'),
-  TimeDK: z.string().optional(),
+  TimeUTC: z.string().check(z.regex(TIME_UTC, 'must be YYYY-MM-DDTHH:mm:ss (UTC)')),
+  TimeDK: z.optional(z.string()),
   PriceArea: z.string(),
-  DayAheadPriceDKK: z.number().finite().nullable(),
-  DayAheadPriceEUR: z.number().finite().nullable().optional(),
+  DayAheadPriceDKK: z.nullable(z.number()),
+  DayAheadPriceEUR: z.optional(z.nullable(z.number())),
 });
 
 /** Unknown fields are tolerated (z.object strips them): EDS adds columns over time. */
 const ResponseSchema = z.object({
-  total: z.number().int().nonnegative().optional(),
-  limit: z.number().int().optional(),
-  dataset: z.string().optional(),
+  total: z.optional(z.int().check(z.nonnegative())),
+  limit: z.optional(z.int()),
+  dataset: z.optional(z.string()),
   records: z.array(RecordSchema),
 });
 

@@ -7,7 +7,7 @@ import {
   SSMClient,
   type SSMClientConfig,
 } from '@aws-sdk/client-ssm';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { formatZodError, parseRules, parseRulesJson } from '../../config.ts';
 import { ACCOUNT_NAME_PATTERN, ACCOUNT_NAME_RULE, DEFAULT_PARAMETER_PREFIX } from '../../contract.ts';
 import type { Rules } from '../../core/rules.ts';
@@ -47,11 +47,11 @@ export interface SsmStoreOptions {
 
 /** Login data for tenants where stopwatt obtains its own token (password grant). */
 export const CredentialsSchema = z.strictObject({
-  username: z.string().min(1),
-  password: z.string().min(1),
-  clientId: z.string().min(1),
-  clientSecret: z.string().min(1),
-  refreshToken: z.string().min(1).optional(),
+  username: z.string().check(z.minLength(1)),
+  password: z.string().check(z.minLength(1)),
+  clientId: z.string().check(z.minLength(1)),
+  clientSecret: z.string().check(z.minLength(1)),
+  refreshToken: z.optional(z.string().check(z.minLength(1))),
 });
 
 export type Credentials = z.infer<typeof CredentialsSchema>;

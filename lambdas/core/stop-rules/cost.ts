@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { fmt, type StopRule } from './stop-rule.ts';
 
 /** End once the session's cost (AMPECO `totalAmount`, incl. the tariff's minimum) reaches a cap. */
@@ -6,7 +6,9 @@ export const costRule = {
   reason: 'cost',
   onceOnly: false,
   fields: {
-    maxCost: z.number().finite().positive().optional().describe('End when the session cost reaches this.'),
+    maxCost: z
+      .optional(z.number().check(z.positive()))
+      .check(z.describe('End when the session cost reaches this.')),
   },
   flags: [
     {

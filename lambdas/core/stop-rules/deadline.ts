@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { formatLocalTime, nextOccurrence, parseClock } from '../local-time.ts';
 import type { RuleContext, StopRule } from './stop-rule.ts';
 
@@ -8,10 +8,8 @@ export const deadlineRule = {
   onceOnly: false,
   fields: {
     stopBy: z
-      .string()
-      .refine((v) => parseClock(v) !== null, 'must be HH:MM (24 h)')
-      .optional()
-      .describe('End at this local time (HH:MM) after the session started.'),
+      .optional(z.string().check(z.refine((v) => parseClock(v) !== null, 'must be HH:MM (24 h)')))
+      .check(z.describe('End at this local time (HH:MM) after the session started.')),
   },
   flags: [
     {

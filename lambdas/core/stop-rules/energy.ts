@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { predictEnergyReached } from '../prediction.ts';
 import { fmt, type StopRule } from './stop-rule.ts';
 
@@ -14,11 +14,8 @@ export const energyRule = {
   onceOnly: false,
   fields: {
     energyKwh: z
-      .number()
-      .finite()
-      .positive()
-      .optional()
-      .describe('End when the session has delivered this many kWh.'),
+      .optional(z.number().check(z.positive()))
+      .check(z.describe('End when the session has delivered this many kWh.')),
   },
   flags: [
     {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { StopRule } from './stop-rule.ts';
 
 /** Stop now, because the driver asked (phone page, `rules set --once --stop-now`). */
@@ -7,9 +7,8 @@ export const manualRule = {
   onceOnly: true,
   fields: {
     stopNow: z
-      .boolean()
-      .optional()
-      .describe('End this session at the next tick (reason manual). Only inside once.'),
+      .optional(z.boolean())
+      .check(z.describe('End this session at the next tick (reason manual). Only inside once.')),
   },
   flags: [
     {

@@ -1,9 +1,9 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { energyAt } from '../prediction.ts';
 import { nextPriceCrossing } from '../prices.ts';
 import { fmt, type StopRule } from './stop-rule.ts';
 
-const nonNegative = z.number().finite().nonnegative().optional();
+const nonNegative = z.optional(z.number().check(z.nonnegative()));
 
 /**
  * End while the unit price is above a limit, once at least `minEnergyKwh` (default 0) has been
@@ -13,8 +13,10 @@ export const priceRule = {
   reason: 'price',
   onceOnly: false,
   fields: {
-    maxPricePerKwh: nonNegative.describe('End when the unit price (currency per kWh) is above this.'),
-    minEnergyKwh: nonNegative.describe('The price rule never ends a session below this many kWh.'),
+    maxPricePerKwh: nonNegative.check(
+      z.describe('End when the unit price (currency per kWh) is above this.'),
+    ),
+    minEnergyKwh: nonNegative.check(z.describe('The price rule never ends a session below this many kWh.')),
   },
   flags: [
     {

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { EnergyEstimate } from '../estimate.ts';
 import type { PriceReading, PriceSlot } from '../prices.ts';
 import type { RuleSettings, Rules, StopReason } from '../rules.ts';
@@ -57,7 +57,7 @@ export interface StopRule<R extends StopReason = StopReason> {
   /** Settable only for one session (`once`), never as a standing rule. */
   readonly onceOnly: boolean;
   /** The schema of each setting it reads, with its description (for the JSON Schema). */
-  readonly fields: Readonly<Partial<Record<RuleField, z.ZodType>>>;
+  readonly fields: Readonly<Partial<Record<RuleField, z.ZodMiniType>>>;
   readonly flags: readonly RuleFlag[];
   /** Whether the settings switch this rule on (a modifier such as `minEnergyKwh` alone does not). */
   isSet(settings: RuleSettings): boolean;

@@ -2,8 +2,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { isValidAccount } from '../../adapters/dynamodb/records.ts';
 import { ConfigError, errorMessage, SessionLogError } from '../../errors.ts';
-import { TickStatusSchema } from '../local/file-tick-status.ts';
 import type { TickStatus, TickStatusStore } from '../ports.ts';
+import { TickStatusSchema } from '../tick-status-schema.ts';
 import { tickPk } from './names.ts';
 
 const SK = 'LATEST';

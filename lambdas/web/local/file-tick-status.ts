@@ -1,16 +1,7 @@
 import { join } from 'node:path';
-import { z } from 'zod';
 import { readIfExists, segment, writeFileAtomic } from '../../adapters/local/files.ts';
 import type { TickStatus, TickStatusStore } from '../ports.ts';
-
-export const TickStatusSchema = z.object({
-  at: z.coerce.date(),
-  action: z.string(),
-  detail: z.string(),
-  error: z.string().nullable(),
-  warnings: z.array(z.string()),
-  tokenExpiresAt: z.coerce.date().nullable(),
-});
+import { TickStatusSchema } from '../tick-status-schema.ts';
 
 /** The last tick's status in `<dir>/accounts/<account>/last-tick.json`. */
 export class FileTickStatus implements TickStatusStore {

@@ -1,0 +1,56 @@
+/**
+ * What esbuild puts into the check Lambda, built with the options the CDK uses
+ * (lib/check-bundling.ts). Asserts on which modules are inputs, never on bytes or time: sizes
+ * and init times belong to the bench.
+ */
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { checkEsbuildOptions } from '../../lib/check-bundling.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+/** The bundle's inputs, relative to the repository; a package's as `node_modules/<name>/…`. */
+let inputs: string[] = [];
+
+beforeAll(async () => {
+  const result = await build({
+    ...checkEsbuildOptions(join(ROOT, 'lambdas/check/handler.ts'), join(ROOT, 'check-bundle-test.mjs')),
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  inputs = Object.values(result.metafile.outputs)
+    .flatMap((output) => Object.keys(output.inputs))
+    .map((path) => (path.includes('node_modules/') ? path.slice(path.lastIndexOf('node_modules/')) : path));
+});
+
+const matching = (pattern: RegExp) => inputs.filter((path) => pattern.test(path));
+
+describe('the check Lambda bundle', () => {
+  it('uses zod/mini, not the classic build that carries every method and locale', () => {
+    expect(matching(/node_modules\/zod\/v4\/mini\//).length).toBeGreaterThan(0);
+    expect(matching(/node_modules\/zod\/(index\.js|v4\/index\.js|v4\/classic\/|v3\/)/)).toEqual([]);
+  });
+
+  it('bundles the English zod messages and no other locale', () => {
+    expect(matching(/node_modules\/zod\/.*locales\//)).toEqual(['node_modules/zod/v4/locales/en.js']);
+  });
+
+  it('leaves out the web app, the local file stores, the simulator and the CLI', () => {
+    expect(matching(/node_modules\/(hono|@hono\/|uplot|uqr)\//)).toEqual([]);
+    expect(
+      matching(/^lambdas\/(simulator|adapters\/local|web\/(app|auth|controls|local|pages|static))\b/),
+    ).toEqual([]);
+    expect(matching(/^(bin|lib|scripts|test)\//)).toEqual([]);
+  });
+
+  it('posts webhooks with fetch: no HTTP client library', () => {
+    expect(matching(/node_modules\/(ky|axios|got|node-fetch|undici)\//)).toEqual([]);
+  });
+
+  it('holds the AWS SDK clients of the services the function calls and no other', () => {
+    const clients = new Set(matching(/node_modules\/@aws-sdk\/client-/).map((path) => path.split('/')[2]));
+    expect([...clients].sort()).toEqual(['client-dynamodb', 'client-sns', 'client-ssm']);
+  });
+});
