@@ -3,6 +3,7 @@ import { applyOnceToSessions } from './core/once-sessions.ts';
 import type { Session } from './core/session.ts';
 import type { CheckDeps } from './use-case/check-deps.ts';
 import { endSession } from './use-case/end-session.ts';
+import { followStop } from './use-case/follow-stop.ts';
 import { type Judgement, judge } from './use-case/judge.ts';
 import { type Observation, observe } from './use-case/observe.ts';
 import { persistOnce } from './use-case/once-override.ts';
@@ -53,13 +54,16 @@ async function checkSession(
   const previous = await deps.log.lastObservation(session.id);
   const first = await judge(deps, session, observation.observedAt, previous, observation.readLatencyMs);
   await recordJudgement(deps, first);
+  // Following a stop ends with the horizon, like the precise wait before it.
+  const followMs = deps.followStops ? (deps.horizonMs ?? 0) : 0;
+  const deadline = new Date(observation.observedAt.getTime() + followMs);
   const waited = await preciseWait(deps, first, observation.readLatencyMs);
-  if (waited.kind === 'no-wait') return act(deps, first, 0);
+  if (waited.kind === 'no-wait') return act(deps, first, 0, deadline);
   if (waited.kind === 'gone') {
     return nothingToJudge(deps, waited.at, 'session ended during the wait', waited.waitedMs);
   }
   await recordJudgement(deps, waited.judgement);
-  return act(deps, waited.judgement, waited.waitedMs);
+  return act(deps, waited.judgement, waited.waitedMs, deadline);
 }
 
 function nothingToJudge(deps: CheckDeps, now: Date, detail: string, waitedMs = 0): CheckOutcome {
@@ -67,7 +71,12 @@ function nothingToJudge(deps: CheckDeps, now: Date, detail: string, waitedMs = 0
   return buildOutcome({ decision, snapshot: null, detail, waitedMs });
 }
 
-async function act(deps: CheckDeps, judgement: Judgement, waitedMs: number): Promise<CheckOutcome> {
+async function act(
+  deps: CheckDeps,
+  judgement: Judgement,
+  waitedMs: number,
+  deadline: Date,
+): Promise<CheckOutcome> {
   const { decision, snapshot } = judgement;
   const parts = { decision, snapshot, pricePerKwh: judgement.price?.perKwh ?? null, waitedMs };
   switch (decision.action) {
@@ -76,6 +85,9 @@ async function act(deps: CheckDeps, judgement: Judgement, waitedMs: number): Pro
       return buildOutcome({ ...parts, detail: describeContinue(decision, deps.rules.timezone) });
     case 'already-stopping':
       await reconcile(deps, snapshot);
+      // A stop of ours still taking effect: follow it, so its final energy is logged in seconds.
+      if (snapshot.status === 'stopping' && (await deps.log.latestClaim(snapshot.sessionId)))
+        await followStop(deps, snapshot, deadline);
       return buildOutcome({ ...parts, detail: `session is ${snapshot.status}; no stop sent` });
     case 'end':
       if (deps.rules.dryRun) {
@@ -85,6 +97,6 @@ async function act(deps: CheckDeps, judgement: Judgement, waitedMs: number): Pro
           detail: `dry run: would end (${decision.detail})`,
         });
       }
-      return endSession(deps, { ...judgement, decision }, waitedMs);
+      return endSession(deps, { ...judgement, decision }, waitedMs, deadline);
   }
 }

@@ -92,13 +92,14 @@ type CheckValues = ReturnType<typeof parseCommandArgs<typeof CHECK_OPTIONS>>['va
 export async function checkParts(
   values: CheckValues,
   io: CliIo,
-  options: { horizonMs: number; clock?: Clock | undefined },
+  options: { horizonMs: number; clock?: Clock | undefined; followStops?: boolean | undefined },
 ): Promise<CheckParts> {
   const entry: EntryChoices = {
     account: {
       name: values.account ?? DEFAULT_ACCOUNT,
       apiUrl: apiUrlFrom(io, values['api-url']),
       horizonMs: options.horizonMs,
+      followStops: options.followStops,
     },
     clock: options.clock ?? systemClock,
     instanceId: instanceId('cli'),
@@ -111,11 +112,14 @@ export async function checkParts(
   return tableCheckParts(io, { table, region: values.region }, entry);
 }
 
-/** Builds the check for ticks from the command line (check and watch). */
+/**
+ * Builds the check for ticks from the command line (check and watch). `followStops`: the loops
+ * (watch, serve) follow a stop until the session is finished; a one-shot check does not wait.
+ */
 export async function prepareCheck(
   values: CheckValues,
   io: CliIo,
-  options: { horizonMs: number; clock?: Clock },
+  options: { horizonMs: number; clock?: Clock; followStops?: boolean },
 ): Promise<PreparedCheck> {
   const check = await buildCheck(await checkParts(values, io, options));
   const warnings: string[] = [];

@@ -157,7 +157,11 @@ async function serveLoop(
     run: async () => {
       let outcome: CheckOutcome;
       try {
-        const tick = await prepareCheck(values, io, { horizonMs: options.intervalMs, clock });
+        const tick = await prepareCheck(values, io, {
+          horizonMs: options.intervalMs,
+          clock,
+          followStops: true,
+        });
         outcome = await tick.run();
         warnings.push(...tick.warnings);
       } catch (error) {

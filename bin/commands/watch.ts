@@ -66,7 +66,7 @@ export async function watchCommand(args: string[], io: CliIo): Promise<number> {
       now: () => systemClock.now(),
       sleep: (ms) => delay(ms, undefined, { signal: io.signal }),
     };
-    const prepared = await prepareCheck(values, io, { horizonMs, clock });
+    const prepared = await prepareCheck(values, io, { horizonMs, clock, followStops: true });
     secrets = prepared.secrets;
     if (!prepared.hasRule)
       io.stderr.write('stopwatt: no rule is set, so nothing will be ended (see --help)\n');

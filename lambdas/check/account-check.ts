@@ -53,7 +53,12 @@ function accountConfig(deps: HandlerDeps, name: string) {
 function lambdaCheckParts(deps: HandlerDeps, name: string): CheckParts {
   const account = accountConfig(deps, name);
   return deployedCheckParts(deps, deployedSettings(deps.env), {
-    account: { name, apiUrl: account.apiUrl, horizonMs: account.horizonSeconds * 1000 },
+    account: {
+      name,
+      apiUrl: account.apiUrl,
+      horizonMs: account.horizonSeconds * 1000,
+      followStops: deps.followStops ?? true,
+    },
     clock: deps.clock ?? systemClock,
     instanceId: instanceId('lambda'),
     // With no stored rules nothing is ended; the account's price area is still the default.

@@ -23,6 +23,8 @@ export interface HandlerDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly clock?: Clock | undefined;
+  /** Whether a tick follows its stop until the session is finished. @default true */
+  readonly followStops?: boolean | undefined;
 }
 
 export interface CheckResult {

@@ -16,6 +16,8 @@ export interface CheckAccount {
   readonly apiUrl: string;
   /** How far ahead a predicted stop is waited for inside one tick. */
   readonly horizonMs: number;
+  /** Whether a tick follows a stop until the session is finished (see CheckDeps.followStops). */
+  readonly followStops?: boolean | undefined;
 }
 
 /** What every entry decides for itself. */
@@ -162,6 +164,7 @@ function checkDeps(
     notifier: parts.channels.notifier,
     instanceId: parts.instanceId,
     horizonMs: account.horizonMs,
+    followStops: account.followStops,
     rulesStore: stores.rules,
     conditions: stores.conditions,
     warn: tick.warn,

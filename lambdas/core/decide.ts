@@ -24,11 +24,17 @@ export interface DecideInput {
   /** The previous observation of the same session, to reject energy going backwards. */
   readonly previous?: Snapshot | null | undefined;
   /**
-   * How long a stop sent now takes to stop the energy (the `/end` round trip plus the charger's
-   * learned stop latency), ms: energy is judged as estimated at `now` plus this, so the stop lands
-   * at the target. Capped at MAX_ENERGY_LEAD_MS. Default 0.
+   * How long a stop sent now takes to reach the charger (the `/end` round trip), ms: energy is
+   * judged as estimated at `now` plus this and `stopLatencyMs`, so the stop lands at the target.
+   * Default 0.
    */
   readonly energyLeadMs?: number | undefined;
+  /**
+   * The charger's learned stop latency (ms): it keeps delivering this long after `/end`, so the stop
+   * is aimed this much earlier. Clamped to 0..MAX_ENERGY_LEAD_MS, never later than without it.
+   * Default 0.
+   */
+  readonly stopLatencyMs?: number | undefined;
 }
 
 /** When a rule is expected to hold next, so a caller can wake exactly then. */
@@ -111,10 +117,16 @@ function doubtAbout(input: DecideInput, s: Snapshot): string | null {
   return null;
 }
 
+/** A lead in 0..MAX_ENERGY_LEAD_MS; anything not finite counts as none. */
+export function boundedLeadMs(ms: number | undefined): number {
+  return ms !== undefined && Number.isFinite(ms) ? Math.min(MAX_ENERGY_LEAD_MS, Math.max(0, ms)) : 0;
+}
+
 function contextFor(input: DecideInput, s: Snapshot): RuleContext {
   const previous = input.previous && input.previous.sessionId === s.sessionId ? input.previous : null;
-  const lead = input.energyLeadMs ?? 0;
-  const leadMs = Number.isFinite(lead) ? Math.min(MAX_ENERGY_LEAD_MS, Math.max(0, lead)) : 0;
+  // Never more than MAX_ENERGY_LEAD_MS early in total, whatever the two parts say.
+  const roundTripMs = boundedLeadMs(input.energyLeadMs);
+  const leadMs = boundedLeadMs(roundTripMs + boundedLeadMs(input.stopLatencyMs));
   return {
     snapshot: s,
     rules: input.rules,
@@ -123,5 +135,6 @@ function contextFor(input: DecideInput, s: Snapshot): RuleContext {
     forecast: input.forecast,
     previous,
     energy: estimateEnergy(s, new Date(input.now.getTime() + leadMs), previous),
+    stopLatencyMs: leadMs - roundTripMs,
   };
 }

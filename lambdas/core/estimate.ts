@@ -45,3 +45,16 @@ export function estimateEnergy(snapshot: Snapshot, at: Date, previous?: Snapshot
   const hours = Math.max(0, at.getTime() - from.getTime()) / 3_600_000;
   return { kwh: snapshot.energyKwh + (snapshot.powerKw ?? 0) * hours, basis: 'estimate', from };
 }
+
+/**
+ * When the charger's next meter sample is due after `now`, from the session's learned cadence
+ * (`meterIntervalMs`) and its last sample; null when either is unknown or the data is doubtful.
+ */
+export function nextSampleAt(snapshot: Snapshot, now: Date): Date | null {
+  const interval = snapshot.meterIntervalMs;
+  const sampled = snapshot.sampledAt?.getTime();
+  if (interval === undefined || sampled === undefined || !(interval >= 1_000)) return null;
+  if (extrapolationDoubt(snapshot, now) !== null) return null;
+  const periods = Math.floor((now.getTime() - sampled) / interval) + 1;
+  return new Date(sampled + Math.max(1, periods) * interval);
+}

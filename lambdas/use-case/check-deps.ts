@@ -27,6 +27,12 @@ export interface CheckDeps {
    * interval). 0 disables the precise wait. @default 0
    */
   readonly horizonMs?: number | undefined;
+  /**
+   * After a stop, keep re-reading the session until it is finished, within the horizon (the
+   * scheduled function, `watch`, `serve`); a one-shot `check` returns right after the stop.
+   * @default false
+   */
+  readonly followStops?: boolean | undefined;
   /** A stop accepted but not taking effect is re-sent after this long. @default 120000 */
   readonly resendAfterMs?: number | undefined;
   /** Stop attempts per session before giving up and reporting. @default 3 */
@@ -36,4 +42,9 @@ export interface CheckDeps {
   readonly conditions?: ConditionLog | undefined;
   /** Where the stored rules live, to bind and clear a one-session override (`rules.once`). */
   readonly rulesStore?: RulesStore | undefined;
+  /**
+   * The account's learned stop latency (ms): how long its chargers keep delivering after `/end`.
+   * runCheck reads it from the log at the start of a tick; stops aim this much earlier.
+   */
+  readonly stopLatencyMs?: number | undefined;
 }

@@ -15,7 +15,7 @@ export interface Judgement {
 /**
  * Decides on one reading of the session. `previous` is the last reading before it (for the
  * prediction and the meter cadence); `energyLeadMs` is how long a stop sent now takes to land, so
- * energy is judged as estimated at that instant.
+ * energy is judged as estimated at that instant, aimed earlier by the learned stop latency.
  */
 export async function judge(
   deps: CheckDeps,
@@ -31,6 +31,7 @@ export async function judge(
       `session ${snapshot.sessionId}: impossible reading (${snapshot.doubts.join('; ')}); no stop on it`,
     );
   const { price, forecast } = await readPrice(deps, snapshot, now);
-  const decision = decide({ snapshot, rules, now, price, forecast, previous, energyLeadMs });
+  const { stopLatencyMs } = deps;
+  const decision = decide({ snapshot, rules, now, price, forecast, previous, energyLeadMs, stopLatencyMs });
   return { snapshot, decision, price };
 }

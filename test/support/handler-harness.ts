@@ -29,6 +29,8 @@ export interface HandlerHarnessOptions {
   /** Total DynamoDB attempts per call (SDK standard retry). @default 5, as in production */
   readonly dynamoMaxAttempts?: number | undefined;
   readonly clock?: Clock | undefined;
+  /** Whether a tick follows its stop until the session is finished. @default true, as in production */
+  readonly followStops?: boolean | undefined;
 }
 
 /** One "Lambda instance": its own clients, logger, metrics and handler (runtimes cached per instance). */
@@ -69,6 +71,7 @@ export function createTestHandler(options: HandlerHarnessOptions): HandlerInstan
     logger: new Logger({ serviceName: 'stopwatt' }),
     metrics: new Metrics({ namespace: 'Stopwatt', serviceName: 'stopwatt' }),
     clock: options.clock,
+    followStops: options.followStops,
   });
   return {
     handler,

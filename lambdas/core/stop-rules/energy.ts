@@ -27,11 +27,12 @@ export const energyRule = {
     },
   ],
   isSet: (settings) => settings.energyKwh !== undefined,
-  judge: ({ snapshot, rules, now, previous, energy }) => {
+  judge: ({ snapshot, rules, now, previous, energy, stopLatencyMs }) => {
     const target = rules.energyKwh ?? Number.POSITIVE_INFINITY;
     const estimated = energy.basis === 'estimate' && fmt(energy.kwh) !== fmt(snapshot.energyKwh);
+    const early = stopLatencyMs > 0 ? `, ${fmt(stopLatencyMs / 1000, 1)} s early for the stop latency` : '';
     const shown = estimated
-      ? `${fmt(energy.kwh)} kWh (estimated; meter ${fmt(snapshot.energyKwh)} kWh at ${energy.from.toISOString()})`
+      ? `${fmt(energy.kwh)} kWh (estimated; meter ${fmt(snapshot.energyKwh)} kWh at ${energy.from.toISOString()}${early})`
       : `${fmt(energy.kwh)} kWh`;
     if (energy.kwh >= target - ENERGY_RESOLUTION_KWH)
       return { holds: true, detail: `energy ${shown} reached the target of ${fmt(target)} kWh` };

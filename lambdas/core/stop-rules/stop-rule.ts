@@ -22,6 +22,8 @@ export interface RuleContext {
    * would take effect, or the raw reading when the data cannot carry an estimate.
    */
   readonly energy: EnergyEstimate;
+  /** How much earlier than the round trip alone `energy` is judged, for the charger's stop latency (ms). */
+  readonly stopLatencyMs: number;
 }
 
 export type Verdict =
