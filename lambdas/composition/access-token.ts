@@ -25,9 +25,7 @@ export function accessTokens(options: {
   const { account, stores } = options;
   let login: LoginTokenProvider | null = null;
   return async (secrets) => {
-    const credentials = (await stores.credentials?.get()) ?? null;
-    if (credentials && stores.credentials) {
-      secrets.push(credentials.password, credentials.clientSecret, credentials.refreshToken ?? '');
+    if (stores.credentials && (await stores.credentials.stored())) {
       login ??= new LoginTokenProvider({
         apiUrl: options.apiUrl,
         deviceId: options.deviceId,
@@ -35,7 +33,7 @@ export function accessTokens(options: {
         credentials: stores.credentials,
         fixHint: `check the login with \`stopwatt login --account ${account}\``,
       });
-      login.newTick();
+      login.newTick(secrets);
       // With no stored token (a fresh `stopwatt login`) this is the tick's one login.
       const token = await login.token();
       secrets.push(token);

@@ -417,6 +417,28 @@ describe('SsmCredentialsStore against a loopback SSM server', () => {
     expect(read).toBeNull();
   });
 
+  it('tells whether credentials are stored without ever decrypting them', async () => {
+    // Prepare
+    const store = new SsmCredentialsStore(options({ cacheTtlMs: 60_000, decryptedMaxAgeMs: 3_600_000 }));
+    const before = await store.stored();
+    server.set('/stopwatt/alice/credentials', JSON.stringify(credentials), 'SecureString');
+
+    // Act
+    const cached = await store.stored();
+    clock += 60_000;
+    const checked = await store.stored();
+    const read = await store.get();
+
+    // Assess
+    expect([before, cached, checked]).toStrictEqual([false, false, true]);
+    expect(read).toStrictEqual(credentials);
+    expect(server.readsOf('/stopwatt/alice/credentials')).toStrictEqual({
+      decrypted: 1,
+      plain: 1,
+      missing: 1,
+    });
+  });
+
   it('throws ConfigError without the secret when the value is not JSON', async () => {
     // Prepare
     server.set('/stopwatt/alice/credentials', `password=${SECRET}`, 'SecureString');

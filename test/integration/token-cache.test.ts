@@ -227,8 +227,7 @@ describe('the token and rules caches of a warm check function', () => {
 });
 
 describe('the token cache in login mode', () => {
-  it('uses a token another instance stored after a 401, without logging in again', async () => {
-    // Prepare: two warm instances with stored credentials; the first one renews the token.
+  function loginUser(): SimUser {
     const user: SimUser = {
       username: 'driver@example.com',
       password: `pw-${randomBytes(8).toString('hex')}`,
@@ -237,6 +236,30 @@ describe('the token cache in login mode', () => {
     };
     simulator.addUser(user);
     ssm.set(parameter('credentials'), JSON.stringify(user), 'SecureString');
+    return user;
+  }
+
+  it('decrypts neither token nor credentials again in an hour of ticks without a login', async () => {
+    // Prepare
+    loginUser();
+    const handler = newHandler();
+
+    // Act
+    await tickAt(
+      handler,
+      Array.from({ length: 60 }, (_, i) => i * MINUTE_MS),
+    );
+
+    // Assess: the credentials are only looked for (a version check), never read.
+    expect(ssm.readsOf(parameter('token')).decrypted).toBe(1);
+    expect(ssm.readsOf(parameter('credentials'))).toMatchObject({ decrypted: 0 });
+    expect(ssm.readsOf(parameter('credentials')).plain).toBeLessThanOrEqual(60);
+    expect(simulator.loginRequests()).toEqual([]);
+  });
+
+  it('uses a token another instance stored after a 401, without logging in again', async () => {
+    // Prepare: two warm instances with stored credentials; the first one renews the token.
+    const user = loginUser();
     const [first, second] = [newHandler(), newHandler()];
     await tickAt(first, [0]);
     await tickAt(second, [SECOND_MS]);

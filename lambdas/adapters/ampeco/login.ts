@@ -45,6 +45,7 @@ export class LoginTokenProvider implements AccessTokenProvider {
   readonly fixHint: string;
   #attempted = false;
   #current: string | null = null;
+  #secrets: string[] = [];
 
   constructor(options: {
     apiUrl: string;
@@ -63,9 +64,13 @@ export class LoginTokenProvider implements AccessTokenProvider {
     this.fixHint = options.fixHint ?? 'check the stored login with `stopwatt login`';
   }
 
-  /** Call at the start of each tick: allows one login in it, and takes the token from the store again. */
-  newTick(): void {
+  /**
+   * Call at the start of each tick: allows one login in it, and takes the token from the store
+   * again. A login's credentials are added to `secrets`, for the caller to scrub its output of.
+   */
+  newTick(secrets: string[] = []): void {
     this.#attempted = false;
+    this.#secrets = secrets;
     // The store's cache decides how long a token is kept; `token set` must reach a warm function.
     this.#current = null;
   }
@@ -121,6 +126,7 @@ export class LoginTokenProvider implements AccessTokenProvider {
           client_secret: credentials.clientSecret,
         };
     const secrets = [credentials.password, credentials.clientSecret, credentials.refreshToken ?? ''];
+    this.#secrets.push(...secrets);
     const response = await this.#post(body, secrets);
     if (response.status < 200 || response.status >= 300) {
       await this.#failed(response, credentials, useRefresh, secrets);
@@ -136,6 +142,7 @@ export class LoginTokenProvider implements AccessTokenProvider {
     if (!parsed.success)
       throw new InvalidResponseError(`${LOGIN_PATH}: no access_token in the response`, LOGIN_PATH);
     const { access_token: token, refresh_token: refreshToken } = parsed.data;
+    if (refreshToken !== undefined) this.#secrets.push(refreshToken);
     await this.#tokens.put(token);
     // Refresh tokens rotate and are single use: always keep the newest one.
     if (refreshToken !== undefined || useRefresh) {

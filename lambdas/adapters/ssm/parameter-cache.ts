@@ -23,7 +23,8 @@ export interface ParameterCachePolicy {
 }
 
 interface Entry {
-  readonly value: string | null;
+  /** Undefined when only the version is known (see `present`). */
+  readonly value: string | null | undefined;
   readonly version: number | null;
   readonly readAt: number;
   checkedAt: number;
@@ -48,7 +49,7 @@ export class ParameterCache {
   async get(fresh = false): Promise<string | null> {
     const now = this.now();
     const entry = this.#entry;
-    if (entry && !fresh) {
+    if (entry && entry.value !== undefined && !fresh) {
       if (within(now, entry.checkedAt, this.policy.checkMs)) return entry.value;
       if (this.policy.maxAgeMs > this.policy.checkMs && within(now, entry.readAt, this.policy.maxAgeMs)) {
         const version = await this.source.version();
@@ -61,6 +62,22 @@ export class ParameterCache {
     const reading = await this.source.read();
     this.#entry = { ...reading, readAt: now, checkedAt: now };
     return reading.value;
+  }
+
+  /** Whether the parameter exists, never decrypting it: a version check at most every `checkMs`. */
+  async present(): Promise<boolean> {
+    const now = this.now();
+    const entry = this.#entry;
+    if (entry && within(now, entry.checkedAt, this.policy.checkMs)) {
+      return entry.value === undefined ? entry.version !== null : entry.value !== null;
+    }
+    const version = await this.source.version();
+    if (entry && version === entry.version) {
+      entry.checkedAt = now;
+    } else {
+      this.#entry = { value: undefined, version, readAt: now, checkedAt: now };
+    }
+    return version !== null;
   }
 
   /** After this process wrote `value`, stored as `version` (null when the store did not say). */

@@ -13,7 +13,7 @@ import { ACCOUNT_NAME_PATTERN, ACCOUNT_NAME_RULE, DEFAULT_PARAMETER_PREFIX } fro
 import type { Rules } from '../../core/rules.ts';
 import { ConfigError, errorMessage, ParameterStoreError } from '../../errors.ts';
 import type { RulesStore, TokenStore } from '../../ports.ts';
-import { ParameterCache, type ParameterReading } from './parameter-cache.ts';
+import { ParameterCache, type ParameterCachePolicy, type ParameterReading } from './parameter-cache.ts';
 
 /**
  * An SSM client for the parameter stores. ThrottlingException and transient 5xx/network errors
@@ -68,6 +68,17 @@ export function parameterName(prefix: string, account: string, leaf: string): st
   return `${base}/${account}/${leaf}`;
 }
 
+/** How long a store built with `options` keeps a parameter of `type` (see ParameterCache). */
+export function parameterCachePolicy(
+  options: Pick<SsmStoreOptions, 'cacheTtlMs' | 'decryptedMaxAgeMs'>,
+  type: ParameterType,
+): ParameterCachePolicy {
+  const checkMs = Math.max(0, options.cacheTtlMs ?? 60_000);
+  // A String's version check costs as much as reading it: only SecureStrings keep a value longer.
+  const maxAgeMs = type === 'SecureString' ? (options.decryptedMaxAgeMs ?? checkMs) : checkMs;
+  return { checkMs, maxAgeMs };
+}
+
 /** One parameter, read through an in-memory cache (see ParameterCache). Values never appear in errors. */
 class CachedParameter {
   readonly name: string;
@@ -81,12 +92,9 @@ class CachedParameter {
   ) {
     this.client = options.client;
     this.name = parameterName(options.prefix ?? DEFAULT_PARAMETER_PREFIX, options.account, leaf);
-    const checkMs = Math.max(0, options.cacheTtlMs ?? 60_000);
-    // A String's version check costs as much as reading it: only SecureStrings keep a value longer.
-    const maxAgeMs = type === 'SecureString' ? (options.decryptedMaxAgeMs ?? checkMs) : checkMs;
     this.cache = new ParameterCache(
       { read: () => this.read(), version: () => this.version() },
-      { checkMs, maxAgeMs },
+      parameterCachePolicy(options, type),
       options.now ?? Date.now,
     );
   }
@@ -94,6 +102,11 @@ class CachedParameter {
   /** The value, or null when the parameter does not exist (also cached). `fresh` skips the cache. */
   get(fresh = false): Promise<string | null> {
     return this.cache.get(fresh);
+  }
+
+  /** Whether the parameter exists; never decrypts it. */
+  present(): Promise<boolean> {
+    return this.cache.present();
   }
 
   async put(value: string): Promise<void> {
@@ -212,6 +225,11 @@ export class SsmCredentialsStore {
 
   get parameterName(): string {
     return this.parameter.name;
+  }
+
+  /** Whether credentials are stored (login mode), without decrypting them. */
+  stored(): Promise<boolean> {
+    return this.parameter.present();
   }
 
   /** Throws ConfigError naming the parameter (never its content) when it is not valid credentials. */
