@@ -61,9 +61,10 @@ export interface CostInputs {
   /** Bytes kept per session tick (observation + decision items, TTL) and days kept. */
   readonly bytesKeptPerSessionTick: number;
   readonly ttlDays: number;
-  readonly ssmGetsPerTick: number;
-  /** SecureString reads (KMS Decrypt with the aws/ssm key) per tick. */
-  readonly kmsDecryptsPerTick: number;
+  /** GetParameter calls (token, credentials, rules), measured over a simulated month. */
+  readonly ssmGetsPerMonth: number;
+  /** SecureString reads with decryption (KMS Decrypt with the aws/ssm key), measured likewise. */
+  readonly kmsDecryptsPerMonth: number;
   readonly logBytesPerTick: number;
   /** Metrics published every tick (Ticks, SuccessfulTicks); Stops/Failures are rare and prorated per hour. */
   readonly fullMonthMetrics: number;
@@ -134,16 +135,10 @@ export function estimateMonthlyCost(u: CostInputs): CostEstimate {
     ),
     line('DynamoDB storage', storedGb, 'GB-month', PRICES.dynamoStoragePerGbMonth, FREE_TIER.dynamoStorageGb),
     line('DynamoDB PITR', storedGb, 'GB-month', PRICES.dynamoPitrPerGbMonth, 0),
+    line('SSM GetParameter (standard)', u.ssmGetsPerMonth, 'calls', PRICES.ssmGetParameter, 0),
     line(
-      'SSM GetParameter (standard)',
-      u.ticksPerMonth * u.ssmGetsPerTick,
-      'calls',
-      PRICES.ssmGetParameter,
-      0,
-    ),
-    line(
-      'KMS Decrypt (SecureString token)',
-      u.ticksPerMonth * u.kmsDecryptsPerTick,
+      'KMS Decrypt (SecureStrings)',
+      u.kmsDecryptsPerMonth,
       'requests',
       PRICES.kmsPer10kRequests / 1e4,
       FREE_TIER.kmsRequests,

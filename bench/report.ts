@@ -2,6 +2,7 @@ import type { BundleReport } from './bundle.ts';
 import type { ColdStartReport } from './cold-start.ts';
 import type { CostEstimate } from './cost.ts';
 import type { BoundaryRow, EnergyBlock, EnergyRow } from './experiments.ts';
+import type { ParameterReadsReport } from './parameter-reads.ts';
 import { fixed, formatTable, ratio } from './table.ts';
 
 /** Baseline vs stopwatt: how many times larger the baseline's overshoot and call rate are. */
@@ -131,4 +132,22 @@ export function costTable(typical: CostEstimate, upper: CostEstimate): string {
     ['item (per month)', 'quantity (typical)', 'typical', 'typical, free tier', 'all ticks in session'],
     rows,
   );
+}
+
+export function parameterReadsTable(report: ParameterReadsReport): string {
+  const count = (n: number) => n.toLocaleString('en-US');
+  const rows = [report.before, report.tokenMode, report.loginMode].map((row) => [
+    row.label,
+    count(row.decrypts),
+    count(row.tokenVersionChecks),
+    count(row.getParameterCalls),
+  ]);
+  const target = report.tokenMode.decrypts <= 1_000 && report.loginMode.decrypts <= 1_000;
+  rows.push([
+    `decrypts after / before: ${ratio(report.tokenMode.decrypts, report.before.decrypts, 3)}`,
+    `<= 1,000: ${target ? 'yes' : 'NO'}`,
+    '',
+    '',
+  ]);
+  return formatTable(['per month', 'KMS decrypts', 'token version checks', 'GetParameter calls'], rows);
 }

@@ -7,7 +7,15 @@ import { type CostInputs, estimateMonthlyCost, FREE_TIER, PRICES } from './cost.
 import { type EnergyBlock, runBoundary, runEnergy } from './experiments.ts';
 import { sizeCollector } from './item-size.ts';
 import { measureTickLogBytes } from './log-bytes.ts';
-import { boundaryTable, bundleTable, costTable, energyTable, vsStopwatt } from './report.ts';
+import { measureParameterReads } from './parameter-reads.ts';
+import {
+  boundaryTable,
+  bundleTable,
+  costTable,
+  energyTable,
+  parameterReadsTable,
+  vsStopwatt,
+} from './report.ts';
 import { DEADLINE, deadlineCases, energyCases, PRICE, priceCases, type ScenarioConfig } from './scenarios.ts';
 import { type SimOptions, simulate } from './simulate.ts';
 import { round } from './stats.ts';
@@ -60,6 +68,12 @@ for (const k of energyCases({ ...SCENARIO, n: Math.min(N, 10) }, 11)) {
 }
 const itemSizes = sizes.averages();
 const logBytes = await measureTickLogBytes();
+const parameterReads = await measureParameterReads({ ...USAGE, tickMs: 60_000, tokenSetsPerMonth: 1 });
+// The cost uses the mode that decrypts more.
+const parameterMode =
+  parameterReads.loginMode.decrypts > parameterReads.tokenMode.decrypts
+    ? parameterReads.loginMode
+    : parameterReads.tokenMode;
 
 // Acceptance (reported, not asserted).
 const block22 = energy.find((b) => b.powerKw === 22);
@@ -109,8 +123,8 @@ const costInputs: CostInputs = {
   readUnitsPerRead: 1,
   bytesKeptPerSessionTick: itemSizes.observation.meanBytes + itemSizes.decision.meanBytes,
   ttlDays: 90,
-  ssmGetsPerTick: 2,
-  kmsDecryptsPerTick: 1,
+  ssmGetsPerMonth: parameterMode.getParameterCalls,
+  kmsDecryptsPerMonth: parameterMode.decrypts,
   logBytesPerTick: logBytes.totalBytes,
   fullMonthMetrics: 2,
   alarms: 3,
@@ -171,6 +185,11 @@ out(
       )}. Log bytes per tick: ${logBytes.appBytes} app + ${logBytes.emfBytes} EMF + ${logBytes.platformBytes} platform.`,
 );
 out(
+  `SSM and KMS per month: the stores' parameter cache driven over ${parameterReads.ticks} ticks, ${parameterReads.coldStarts} cold starts, ${parameterReads.tokenSets} token set; every tick reads its stores`,
+);
+out(parameterReadsTable(parameterReads));
+out();
+out(
   `Monthly AWS cost, one account, rate(1 minute) = ${USAGE.ticksPerMonth} ticks, arm64 256 MB, ${USAGE.tickMs} ms/tick (assumed), ` +
     `${USAGE.sessionsPerMonth} sessions x ${USAGE.sessionHours} h, ${costInputs.coldStartsPerMonth} cold starts x ${Math.round(costInputs.initMs)} ms INIT. ${PRICES.asOf}.`,
 );
@@ -205,6 +224,7 @@ const results = {
     perSessionTick: { writes: costInputs.writesPerSessionTick, reads: costInputs.readsPerSessionTick },
   },
   logBytes,
+  parameterReads,
   cost: {
     prices: PRICES,
     freeTier: FREE_TIER,

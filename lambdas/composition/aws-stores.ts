@@ -26,7 +26,7 @@ export interface AwsStoreOptions {
  * cold start to its end, or one CLI run. Rules and versions are checked each minute; the
  * SecureStrings (token, credentials) are decrypted again after an hour, or at once after a 401.
  */
-const PARAMETER_CACHE = { cacheTtlMs: 60_000, decryptedMaxAgeMs: 3_600_000 } as const;
+export const PARAMETER_CACHE = { cacheTtlMs: 60_000, decryptedMaxAgeMs: 3_600_000 } as const;
 
 /** The deployed layout: one DynamoDB table for logs and prices, SSM for rules, token and login. */
 export function awsAccountStores(options: AwsStoreOptions): AccountStores {
