@@ -7,8 +7,10 @@ export interface StrategyStats {
   readonly sessions: number;
   /** Sessions never ended before the cap. */
   readonly notEnded: number;
-  /** AMPECO calls per charged hour: all calls until `/end` over all charged time. */
+  /** AMPECO calls per charged hour: all calls from session start until `/end` over all charged time. */
   readonly callsPerChargedHour: number;
+  /** AMPECO calls after `/end` per session (follow-up re-reads and ticks until one sees it finished). */
+  readonly callsAfterEndPerSession: number;
   readonly meanCallsPerSession: number;
   readonly meanTicksPerSession: number;
   readonly waits: number;
@@ -27,12 +29,14 @@ export function strategyStats(strategy: string, runs: readonly RunResult[]): Str
   const sum = (f: (r: RunResult) => number) => runs.reduce((s, r) => s + f(r), 0);
   const ended = runs.filter((r) => r.endAt !== null);
   const ticks = sum((r) => r.ticks);
+  const ticksRun = sum((r) => r.ticksRun);
   const waits = sum((r) => r.waits);
   return {
     strategy,
     sessions: runs.length,
     notEnded: runs.length - ended.length,
     callsPerChargedHour: sum((r) => r.callsUntilEnd) / sum((r) => r.chargedHours),
+    callsAfterEndPerSession: sum((r) => r.callsAfterEnd) / runs.length,
     meanCallsPerSession: sum((r) => r.callsUntilEnd) / runs.length,
     meanTicksPerSession: ticks / runs.length,
     waits,
@@ -40,8 +44,8 @@ export function strategyStats(strategy: string, runs: readonly RunResult[]): Str
     meanWaitMs: waits > 0 ? sum((r) => r.waitedMs) / waits : 0,
     duplicateEnds: sum((r) => r.duplicateEnds),
     errors: [...new Set(runs.flatMap((r) => r.errors))].slice(0, 5),
-    dynamoWritesPerTick: sum((r) => r.db.writes) / ticks,
-    dynamoReadsPerTick: sum((r) => r.db.reads) / ticks,
+    dynamoWritesPerTick: sum((r) => r.db.writes) / ticksRun,
+    dynamoReadsPerTick: sum((r) => r.db.reads) / ticksRun,
   };
 }
 

@@ -34,8 +34,14 @@ const PLATFORM_LINES = [
 export async function measureTickLogBytes(): Promise<LogBytesReport> {
   const start = Date.UTC(2025, 5, 2, 16, 0, 0);
   const clock = new VirtualClock(start + 45 * 60_000);
-  const profile = new PowerProfile({ powerKw: 11, noise: 0.02, segmentMs: 10_000, rng: new Rng(7) });
-  const session = new SimSession({ id: '1234567', startMs: start, profile });
+  const profile = new PowerProfile({ powerKw: 11, noise: 0.05, segmentMs: 10_000, rng: new Rng(7) });
+  const session = new SimSession({
+    id: '1234567',
+    startMs: start,
+    profile,
+    meter: { everyS: 60, phaseS: 1 },
+    stopLatencyMs: 3_000,
+  });
   const api = new SimChargingApi(clock, session, { latencyMs: 150, jitterMs: 0, rng: new Rng(8) });
   const outcome = await clock.drive(() =>
     runCheck({

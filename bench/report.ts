@@ -23,6 +23,12 @@ export function vsStopwatt(row: EnergyRow, stopwatt: EnergyRow): VsStopwatt {
   };
 }
 
+/** `60 s`, `1 kWh` or `continuous`: how often the charger sends meter values. */
+export function meterLabel(meter: EnergyBlock['meter']): string {
+  if (meter === 'continuous') return 'continuous';
+  return 'everyS' in meter ? `${meter.everyS} s` : `${meter.perKwh} kWh`;
+}
+
 export function energyTable(blocks: readonly EnergyBlock[]): string {
   const rows: string[][] = [];
   for (const block of blocks) {
@@ -31,15 +37,17 @@ export function energyTable(blocks: readonly EnergyBlock[]): string {
       const base = row === stopwatt || !stopwatt;
       rows.push([
         `${block.powerKw} kW`,
+        meterLabel(block.meter),
         row.strategy,
         fixed(row.overshootKwh.median, 4),
         fixed(row.overshootKwh.p95, 4),
         fixed(row.overshootKwh.max, 4),
         fixed(row.overshootKwh.min, 4),
+        fixed(row.medianAbsKwh, 4),
+        fixed(row.atEndKwh.median, 4),
         fixed(row.lateSeconds.median, 1),
         fixed(row.stats.callsPerChargedHour, 2),
-        base ? '-' : ratio(row.overshootKwh.median, stopwatt.overshootKwh.median),
-        base ? '-' : ratio(row.overshootKwh.p95, stopwatt.overshootKwh.p95),
+        fixed(row.stats.callsAfterEndPerSession, 2),
         base ? '-' : ratio(row.medianAbsKwh, stopwatt.medianAbsKwh),
         base ? '-' : ratio(row.stats.callsPerChargedHour, stopwatt.stats.callsPerChargedHour, 3),
         String(row.stats.notEnded + row.stats.duplicateEnds),
@@ -49,16 +57,18 @@ export function energyTable(blocks: readonly EnergyBlock[]): string {
   return formatTable(
     [
       'power',
+      'meter',
       'strategy',
       'over med kWh',
       'p95',
       'max',
       'min',
+      'med |over|',
+      'at /end med',
       'late med s',
       'calls/chg h',
-      'med/sw',
-      'p95/sw',
-      '|med|/sw',
+      'after /end',
+      '|over|/sw',
       'calls/sw',
       'bad',
     ],

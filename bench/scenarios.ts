@@ -1,21 +1,27 @@
 import { parseRules } from '../lambdas/config.ts';
 import { nextOccurrence } from '../lambdas/core/local-time.ts';
 import { Rng } from './rng.ts';
-import { PowerProfile } from './sim-session.ts';
+import { type MeterCadence, PowerProfile } from './sim-session.ts';
 import type { SessionCase } from './simulate.ts';
 import { StepPriceSource } from './step-price-source.ts';
 
 export interface ScenarioConfig {
   readonly n: number;
   readonly seed: number;
-  /** Relative standard deviation of the power per segment. */
+  /** Each segment's power is nominal ± up to this fraction (uniform). */
   readonly noise: number;
   readonly segmentMs: number;
-  readonly meterSampleMs?: number | undefined;
+  /** When the charger sends meter values. */
+  readonly meter: MeterCadence;
+  /** How long the charger keeps delivering after `/end` is received. */
+  readonly stopLatencyMs: number;
 }
 
 const MINUTE = 60_000;
-/** Energy sessions start within an hour of this instant (a June evening). */
+const DAY = 24 * 60 * MINUTE;
+/** AMPECO's `startedAt` carries whole seconds. */
+const wholeSeconds = (ms: number) => Math.round(ms / 1000) * 1000;
+/** Energy session i starts within an hour of this instant plus i days (a June evening). */
 const ENERGY_EPOCH = Date.UTC(2025, 5, 2, 16, 0, 0);
 /** Price boundaries fall on one of 16 quarter-hours from this instant. */
 const PRICE_EPOCH = Date.UTC(2025, 5, 2, 15, 0, 0);
@@ -48,14 +54,17 @@ function profile(config: ScenarioConfig, powerKw: number, ...labels: number[]): 
   });
 }
 
-/** Energy targets 10-40 kWh (0.1 kWh steps), starts spread over an hour, random schedule phase. */
+/**
+ * Energy targets 10-40 kWh (0.1 kWh steps), random start within the evening hour and schedule
+ * phase; one session a day, so a block's sessions can be replayed in order as one account's.
+ */
 export function energyCases(config: ScenarioConfig, powerKw: number): EnergyCase[] {
   const cases: EnergyCase[] = [];
   const label = Math.round(powerKw * 10);
   for (let i = 0; i < config.n; i++) {
     const rng = Rng.derive(config.seed, 1, label, i);
     const targetKwh = Math.round(rng.between(10, 40) * 10) / 10;
-    const startMs = ENERGY_EPOCH + Math.round(rng.between(0, 60 * MINUTE));
+    const startMs = wholeSeconds(ENERGY_EPOCH + i * DAY + rng.between(0, 60 * MINUTE));
     const phase = rng.next();
     const p = profile(config, powerKw, label, i);
     const reachAt = startMs + p.reachOffsetMs(targetKwh * 1000);
@@ -70,7 +79,8 @@ export function energyCases(config: ScenarioConfig, powerKw: number): EnergyCase
         rules: parseRules({ energyKwh: targetKwh }),
         phase,
         capMs: reachAt + 30 * MINUTE,
-        meterSampleMs: config.meterSampleMs,
+        meter: config.meter,
+        stopLatencyMs: config.stopLatencyMs,
       },
     });
   }
@@ -84,7 +94,7 @@ export function priceCases(config: ScenarioConfig): BoundaryCase[] {
   for (let i = 0; i < config.n; i++) {
     const rng = Rng.derive(config.seed, 3, i);
     const boundaryMs = PRICE_EPOCH + Math.floor(rng.between(0, 16)) * 15 * MINUTE;
-    const startMs = boundaryMs - Math.round(rng.between(30, 180) * MINUTE);
+    const startMs = wholeSeconds(boundaryMs - rng.between(30, 180) * MINUTE);
     cases.push({
       boundaryMs,
       c: {
@@ -96,6 +106,8 @@ export function priceCases(config: ScenarioConfig): BoundaryCase[] {
         prices: new StepPriceSource({ boundaryMs, before: PRICE.before, after: PRICE.after }),
         phase: rng.next(),
         capMs: boundaryMs + 30 * MINUTE,
+        meter: config.meter,
+        stopLatencyMs: config.stopLatencyMs,
       },
     });
   }
@@ -113,7 +125,7 @@ export function deadlineCases(config: ScenarioConfig): BoundaryCase[] {
   ).getTime();
   for (let i = 0; i < config.n; i++) {
     const rng = Rng.derive(config.seed, 4, i);
-    const startMs = deadline - Math.round(rng.between(30, 180) * MINUTE);
+    const startMs = wholeSeconds(deadline - rng.between(30, 180) * MINUTE);
     cases.push({
       boundaryMs: deadline,
       c: {
@@ -124,6 +136,8 @@ export function deadlineCases(config: ScenarioConfig): BoundaryCase[] {
         rules,
         phase: rng.next(),
         capMs: deadline + 30 * MINUTE,
+        meter: config.meter,
+        stopLatencyMs: config.stopLatencyMs,
       },
     });
   }

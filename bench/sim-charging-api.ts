@@ -16,6 +16,8 @@ export interface SimApiOptions {
   /** Each call's round trip is latencyMs ± up to this much (uniform, seeded). */
   readonly jitterMs: number;
   readonly rng: Rng;
+  /** Withhold power and `duration`, as from a client that reads only `energy`. @default false */
+  readonly rawEnergy?: boolean | undefined;
 }
 
 /** An in-memory AMPECO app API over one simulated session; counts every call. */
@@ -34,12 +36,12 @@ export class SimChargingApi implements ChargingApi {
   openSessions(): Promise<Session[]> {
     return this.#call('active', (t) => {
       const s = this.#session;
-      return t < s.startMs || s.statusAt(t) === 'finished' ? [] : [s.view(t)];
+      return t < s.startMs || s.statusAt(t) === 'finished' ? [] : [this.#view(t)];
     });
   }
 
   getSession(sessionId: string): Promise<Session | null> {
-    return this.#call('get', (t) => (sessionId === this.#session.id ? this.#session.view(t) : null));
+    return this.#call('get', (t) => (sessionId === this.#session.id ? this.#view(t) : null));
   }
 
   endSession(sessionId: string): Promise<EndOutcome> {
@@ -47,8 +49,13 @@ export class SimChargingApi implements ChargingApi {
       const s = this.#session;
       if (sessionId !== s.id || s.statusAt(t) === 'finished') return { kind: 'not-found' };
       s.receiveEnd(t);
-      return { kind: 'accepted', session: s.view(t) };
+      return { kind: 'accepted', session: this.#view(t) };
     });
+  }
+
+  #view(t: number): Session {
+    const view = this.#session.view(t);
+    return this.#options.rawEnergy ? { ...view, powerW: null, durationS: null } : view;
   }
 
   /**

@@ -1,9 +1,12 @@
 import type { Session } from '../lambdas/core/session.ts';
+import type { MeterCadence } from '../lambdas/simulator/meter.ts';
 import type { Rng } from './rng.ts';
+
+export type { MeterCadence } from '../lambdas/simulator/meter.ts';
 
 export interface PowerProfileOptions {
   readonly powerKw: number;
-  /** Relative standard deviation of each segment's power (e.g. 0.02 = 2 %). */
+  /** Each segment's power is the nominal power ± up to this fraction (uniform; 0.05 = ±5 %). */
   readonly noise: number;
   /** Power is constant within a segment; energy is its exact integral. */
   readonly segmentMs: number;
@@ -24,7 +27,7 @@ export class PowerProfile {
   #extendTo(segment: number): void {
     const { powerKw, noise, segmentMs, rng } = this.#options;
     while (this.#powersW.length <= segment) {
-      const w = Math.max(0, powerKw * 1000 * (1 + noise * rng.gaussian()));
+      const w = Math.max(0, powerKw * 1000 * (1 + noise * (2 * rng.next() - 1)));
       const start = this.#cumWh[this.#cumWh.length - 1] ?? 0;
       this.#powersW.push(w);
       this.#cumWh.push(start + (w * segmentMs) / 3_600_000);
@@ -52,93 +55,121 @@ export class PowerProfile {
   /** The exact offset (ms after start) at which `targetWh` is delivered. */
   reachOffsetMs(targetWh: number): number {
     const { segmentMs } = this.#options;
-    let segment = 0;
-    for (;;) {
-      this.#extendTo(segment);
-      const end = this.#cumWh[segment + 1] ?? 0;
-      if (end >= targetWh) break;
-      segment++;
+    while ((this.#cumWh[this.#cumWh.length - 1] ?? 0) < targetWh) this.#extendTo(this.#powersW.length);
+    // Binary search for the segment whose end first reaches the target (energy only grows).
+    let lo = 0;
+    let hi = this.#powersW.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.#cumWh[mid + 1] ?? 0) >= targetWh) hi = mid;
+      else lo = mid + 1;
     }
-    const base = this.#cumWh[segment] ?? 0;
-    const power = this.#powersW[segment] ?? 0;
-    return segment * segmentMs + (power > 0 ? ((targetWh - base) * 3_600_000) / power : 0);
+    const base = this.#cumWh[lo] ?? 0;
+    const power = this.#powersW[lo] ?? 0;
+    return lo * segmentMs + (power > 0 ? ((targetWh - base) * 3_600_000) / power : 0);
   }
 }
 
+export interface SimSessionOptions {
+  readonly id: string;
+  /** Whole seconds, as AMPECO's `startedAt`. */
+  readonly startMs: number;
+  readonly profile: PowerProfile;
+  /** When the charger sends meter values (AMPECO updates energy, power and duration only then). */
+  readonly meter: MeterCadence;
+  /** The charger keeps delivering this long after `/end` is received, then sends its final meter value. */
+  readonly stopLatencyMs: number;
+}
+
 /**
- * One simulated charging session as the operator's back end sees it: charging from `startMs`,
- * the meter frozen at the instant `/end` is received, `stopping` for `stopDelayMs`, then `finished`.
+ * One simulated charging session as the operator's back end sees it. A read shows the charger's
+ * last meter value (`startedAt + duration` is its time); after `/end` is received the charger keeps
+ * delivering for the stop latency (`stopping`), then the session is `finished` with the final meter
+ * value, which includes that energy.
  */
 export class SimSession {
   readonly id: string;
   readonly startMs: number;
   readonly profile: PowerProfile;
-  readonly stopDelayMs: number;
-  /** The API reports the meter as of the last sample instant (0: live). */
-  readonly meterSampleMs: number;
+  readonly meter: MeterCadence;
+  readonly stopLatencyMs: number;
   #endReceivedAt: number | null = null;
-  #endEnergyWh = 0;
   duplicateEnds = 0;
 
-  constructor(options: {
-    id: string;
-    startMs: number;
-    profile: PowerProfile;
-    stopDelayMs?: number | undefined;
-    meterSampleMs?: number | undefined;
-  }) {
+  constructor(options: SimSessionOptions) {
     this.id = options.id;
     this.startMs = options.startMs;
     this.profile = options.profile;
-    this.stopDelayMs = options.stopDelayMs ?? 30_000;
-    this.meterSampleMs = options.meterSampleMs ?? 0;
+    this.meter = options.meter;
+    this.stopLatencyMs = options.stopLatencyMs;
   }
 
   get endReceivedAt(): number | null {
     return this.#endReceivedAt;
   }
 
-  /** Exact energy in Wh at the end instant, or null while charging. */
-  get endEnergyWh(): number | null {
-    return this.#endReceivedAt === null ? null : this.#endEnergyWh;
+  /** When the charger stopped delivering and sent its final meter value, or null while charging. */
+  get finishedAt(): number | null {
+    return this.#endReceivedAt === null ? null : this.#endReceivedAt + this.stopLatencyMs;
   }
 
+  /** True energy (Wh) delivered by `t`: it stops growing once the charger has stopped. */
   energyWhAt(t: number): number {
-    if (this.#endReceivedAt !== null && t >= this.#endReceivedAt) return this.#endEnergyWh;
-    return this.profile.energyWhAt(t - this.startMs);
+    const finished = this.finishedAt;
+    return this.profile.energyWhAt(Math.min(t, finished ?? t) - this.startMs);
   }
 
   statusAt(t: number): 'active' | 'stopping' | 'finished' {
     const end = this.#endReceivedAt;
     if (end === null || t < end) return 'active';
-    return t < end + this.stopDelayMs ? 'stopping' : 'finished';
+    return t < end + this.stopLatencyMs ? 'stopping' : 'finished';
   }
 
-  /** The server receives `/end` at `t`: the first one freezes the meter; later ones are counted. */
+  /** The server receives `/end` at `t`: the first one starts the stop; later ones are counted. */
   receiveEnd(t: number): void {
     if (this.#endReceivedAt !== null) {
       this.duplicateEnds++;
       return;
     }
-    this.#endEnergyWh = this.profile.energyWhAt(t - this.startMs);
     this.#endReceivedAt = t;
   }
 
-  /** The session as the AMPECO API reports it at `t` (energy in whole Wh, power in W). */
+  /** Time of the meter value a read at `t` shows. */
+  sampleAt(t: number): number {
+    const finished = this.finishedAt;
+    if (finished !== null && t >= finished) return finished;
+    const meter = this.meter;
+    if (meter === 'continuous') return t;
+    if ('everyS' in meter) {
+      const phaseMs = (meter.phaseS ?? 1) * 1000;
+      const k = Math.floor((t - this.startMs - phaseMs) / (meter.everyS * 1000));
+      return k < 0 ? this.startMs : this.startMs + phaseMs + k * meter.everyS * 1000;
+    }
+    return this.#stepSampleAt(t, meter.perKwh * 1000);
+  }
+
+  /** Per-kWh meter: a value at the first whole second after each step was delivered. */
+  #stepSampleAt(t: number, stepWh: number): number {
+    const at = (step: number) =>
+      this.startMs + Math.ceil(this.profile.reachOffsetMs(step * stepWh) / 1000) * 1000;
+    let step = Math.floor(this.energyWhAt(t) / stepWh);
+    while (step > 0 && at(step) > t) step--;
+    return step > 0 ? at(step) : this.startMs;
+  }
+
+  /** The session as the AMPECO API reports it at `t` (readings as of the last meter value). */
   view(t: number): Session {
     const status = this.statusAt(t);
-    const charging = status === 'active';
-    const m = this.meterSampleMs;
-    // The stop's final meter value is reported at once; while charging, the last sample is.
-    const metered = charging && m > 0 ? this.startMs + Math.floor((t - this.startMs) / m) * m : t;
+    const sample = this.sampleAt(t);
     return {
       id: this.id,
       status,
-      chargingState: charging ? 'charging' : status === 'stopping' ? 'charging' : null,
+      chargingState: status === 'finished' ? null : 'charging',
       startedAt: new Date(this.startMs),
-      stoppedAt: status === 'finished' && this.#endReceivedAt !== null ? new Date(this.#endReceivedAt) : null,
-      energyWh: Math.floor(this.energyWhAt(metered)),
-      powerW: charging ? Math.round(this.profile.powerWAt(metered - this.startMs)) : 0,
+      stoppedAt: status === 'finished' ? new Date(this.finishedAt ?? t) : null,
+      durationS: Math.floor((sample - this.startMs) / 1000),
+      energyWh: Math.floor(this.energyWhAt(sample)),
+      powerW: status === 'finished' ? 0 : Math.round(this.profile.powerWAt(sample - this.startMs)),
       amount: null,
       currency: 'DKK',
       lastPeriod: null,

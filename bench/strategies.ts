@@ -3,6 +3,11 @@ export interface Strategy {
   readonly name: string;
   readonly intervalMs: number;
   readonly horizonMs: number;
+  /**
+   * The strategy reads only the API's `energy` (as a script comparing it with the target):
+   * power and `duration` are withheld, so nothing is extrapolated. @default false
+   */
+  readonly rawEnergy?: boolean;
   /** Why this strategy is in the comparison. */
   readonly note: string;
 }
@@ -26,3 +31,12 @@ export const BASELINES: readonly Strategy[] = [
 ];
 
 export const STRATEGIES: readonly Strategy[] = [STOPWATT, ...BASELINES];
+
+/** A script that compares the raw `energy` with the target every minute (the main 22 kW block). */
+export const RAW_POLL_60: Strategy = {
+  name: 'poll 60 s, raw energy',
+  intervalMs: 60_000,
+  horizonMs: 0,
+  rawEnergy: true,
+  note: 'cron script every minute comparing the API energy (last meter value) with the target',
+};
