@@ -6,11 +6,6 @@
 
 /** A sample older than this at the read is not extrapolated from (hourly cloud meters: poll). */
 export const MAX_SAMPLE_AGE_MS = 5 * 60_000;
-/**
- * `startedAt` and `duration` carry whole seconds, so a sample this close to the read cannot be
- * told from it: such a record is treated as current (as a meter that reports continuously).
- */
-const RESOLUTION_MS = 2_000;
 /** Clock skew tolerated between AMPECO and this process (a sample "after the read" by this much). */
 const SKEW_MS = 2_000;
 
@@ -33,8 +28,9 @@ export function sampleTime(startedAt: Date | null, durationS: number | null, obs
   if (durationS < 0 || at < start) return doubtful(observedAt, 'the duration is negative');
   if (at > read + SKEW_MS) return doubtful(observedAt, 'the meter sample is newer than the read');
   if (read - at > MAX_SAMPLE_AGE_MS) return doubtful(observedAt, 'the meter sample is stale');
-  if (read - at < RESOLUTION_MS) return { kind: 'read', at: observedAt };
-  return { kind: 'meter', at: new Date(at) };
+  // A sample just taken is still the sample: treating it as taken at the read would hold the
+  // estimate back by the read's age for as long as the next re-reads fall in that window.
+  return { kind: 'meter', at: new Date(Math.min(at, read)) };
 }
 
 function doubtful(observedAt: Date, why: string): SampleTime {

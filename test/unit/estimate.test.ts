@@ -39,6 +39,16 @@ describe('sampleTime', () => {
     expect(sample).toEqual({ kind: 'meter', at: new Date('2026-01-15T11:59:30Z') });
   });
 
+  it('keeps a sample taken a moment before the read as the sample, so re-reads extrapolate from it', () => {
+    // Act
+    const justBefore = sampleTime(START, 3599, new Date(READ.getTime() - 200));
+    const skewed = sampleTime(START, 3601, READ);
+
+    // Assess
+    expect(justBefore).toEqual({ kind: 'meter', at: new Date('2026-01-15T11:59:59Z') });
+    expect(skewed).toEqual({ kind: 'meter', at: READ });
+  });
+
   it('falls back to the read time when duration is missing (the estimate then works as before)', () => {
     // Act
     const sample = sampleTime(START, null, READ);
