@@ -78,6 +78,14 @@ export const RulesSchema = described(
     tariff: z._default(TariffSchema, { flatPerKwh: 0, zones: [], vatPercent: 25, hourlyAverage: false }),
     sessionPriceFormula: z._default(SessionPriceFormulaSchema, DEFAULT_SESSION_PRICE_FORMULA),
     dryRun: z._default(z.boolean(), false),
+    idleIntervalMinutes: described(
+      z.optional(z.int().check(z.minimum(0), z.maximum(60))),
+      'Minutes between API reads while no session is open (0: every tick); beats the deploy config (default 5).',
+    ),
+    idlePublicCharging: described(
+      z.optional(z.boolean()),
+      'While no session is open, also look for a session at a public charger on an account with home chargers (one more request per idle read).',
+    ),
     once: described(
       z.optional(OnceSchema),
       'Rules for the current (or next) session only; cleared automatically when that session ends.',

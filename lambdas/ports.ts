@@ -1,4 +1,5 @@
 import type { Decision } from './core/decide.ts';
+import type { SessionPlace } from './core/idle-reads.ts';
 import type { PriceReading, PriceSlot } from './core/prices.ts';
 import type { Rules, StopReason } from './core/rules.ts';
 import type { Session } from './core/session.ts';
@@ -172,15 +173,22 @@ export interface Clock {
   sleep(ms: number): Promise<void>;
 }
 
-/** When the API is read while no session is open (the deployed function's adaptive cadence). */
+/** The read cadence's state at the last read (see `ReadCadence`). */
+export interface CadenceState extends SessionPlace {
+  /** Every tick reads everywhere: a session was open at the last read, or that read failed. */
+  readonly open: boolean;
+}
+
+/** When the API is read while no session is open (the adaptive cadence), and where it looks. */
 export interface ReadCadence {
   /**
-   * True when this tick may read: a session was open at the last read, or the idle read is due
-   * (then the next idle read moves to `nextIdleRead`, atomically across concurrent ticks).
+   * The state at the last read when this tick may read: a session was open then, or the idle
+   * read is due (at least `idleIntervalMs` since the last one). Claiming the idle read is atomic
+   * across concurrent ticks. Null when this tick does not read.
    */
-  claim(now: Date, nextIdleRead: Date): Promise<boolean>;
-  /** After a read: whether a session is open (every tick reads while one is). */
-  record(open: boolean): Promise<void>;
-  /** A claimed read failed: the next tick reads again. */
+  claim(now: Date, idleIntervalMs: number): Promise<CadenceState | null>;
+  /** After a read: what it found (every tick reads while a session is open). */
+  record(state: CadenceState): Promise<void>;
+  /** A claimed read failed: the next tick reads again, everywhere. */
   release(): Promise<void>;
 }

@@ -31,6 +31,9 @@ export const RULE_FLAG_OPTIONS = {
   'price-area': { type: 'string' },
   'dry-run': { type: 'boolean' },
   'no-dry-run': { type: 'boolean' },
+  'idle-interval': { type: 'string' },
+  'idle-public-charging': { type: 'boolean' },
+  'no-idle-public-charging': { type: 'boolean' },
   rules: { type: 'string' },
 } as const;
 
@@ -55,6 +58,11 @@ export const RULE_FLAGS_HELP = [
   helpLine('--price-source S', 'session (from the session tariff, default) | spot (Energi Data Service)'),
   helpLine('--price-area A', 'DK1 | DK2 (spot prices)'),
   helpLine('--dry-run', 'decide and log, but never end the session (--no-dry-run: switch it off)'),
+  helpLine('--idle-interval MIN', 'minutes between API reads while no session is open (0: every tick)'),
+  helpLine(
+    '--idle-public-charging',
+    'while idle, also look for a public session on a home-charger account (+1 request a read)',
+  ),
   helpLine('--rules FILE', 'read rules from a JSON file (flags override it)'),
 ].join('\n');
 
@@ -134,7 +142,23 @@ export async function rulesFromFlags(values: RuleFlagValues, stored: Rules | nul
   }
   if (values['dry-run']) overrides.dryRun = true;
   if (values['no-dry-run']) overrides.dryRun = false;
-  return parseRules({ ...base, ...overrides }, 'rules');
+  return parseRules({ ...base, ...overrides, ...idleOverrides(values) }, 'rules');
+}
+
+/** The idle cadence's settings from `--idle-interval` and `--[no-]idle-public-charging`. */
+function idleOverrides(values: RuleFlagValues): RulesInput {
+  const overrides: RulesInput = {};
+  const interval = values['idle-interval'];
+  if (interval !== undefined) {
+    if (!/^\d+$/.test(interval.trim()) || Number(interval) > 60)
+      throw new UsageError(`--idle-interval must be whole minutes from 0 to 60 (got "${interval}")`);
+    overrides.idleIntervalMinutes = Number(interval);
+  }
+  if (values['idle-public-charging'] && values['no-idle-public-charging'])
+    throw new UsageError('--idle-public-charging and --no-idle-public-charging contradict each other');
+  if (values['idle-public-charging']) overrides.idlePublicCharging = true;
+  if (values['no-idle-public-charging']) overrides.idlePublicCharging = false;
+  return overrides;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { DynamoDbReadCadence } from '../adapters/dynamodb/read-cadence.ts';
 import { systemClock } from '../adapters/system-clock.ts';
 import { type AccountCheck, buildCheck, type CheckParts } from '../composition/build-check.ts';
+import type { CadenceSettings } from '../composition/cadence.ts';
 import { deployedCheckParts } from '../composition/deployed-check.ts';
 import { instanceId } from '../composition/instance-id.ts';
 import { parseRules } from '../config.ts';
@@ -10,6 +11,9 @@ import { DynamoDbTickStatus } from '../web/aws/dynamodb-tick-status.ts';
 import type { TickStatusStore } from '../web/ports.ts';
 import type { HandlerDeps } from './create-handler.ts';
 import { deployedSettings } from './environment.ts';
+
+/** Half the schedule's minute: a tick a little early still reads when the idle read is due. */
+const TICK_EARLY_MS = 30_000;
 
 /** The check for one configured account, built once per cold start. */
 export function lambdaAccountCheck(deps: HandlerDeps, name: string): Promise<AccountCheck> {
@@ -27,7 +31,7 @@ export async function scheduledAccountCheck(deps: HandlerDeps, name: string): Pr
       tableName: deps.env.STOPWATT_TABLE_NAME,
       account: name,
     }),
-    idleIntervalMs: account.idleIntervalMinutes * 60_000,
+    cadenceSettings: { idleIntervalMs: account.idleIntervalMinutes * 60_000, earlyMs: TICK_EARLY_MS },
     // The phone page's "last tick": written by every tick, whether or not the page is deployed.
     ticks: new DynamoDbTickStatus({
       client: deps.dynamo,
@@ -40,7 +44,7 @@ export async function scheduledAccountCheck(deps: HandlerDeps, name: string): Pr
 export interface ScheduledCheck {
   readonly check: AccountCheck;
   readonly cadence: ReadCadence;
-  readonly idleIntervalMs: number;
+  readonly cadenceSettings: CadenceSettings;
   readonly ticks: TickStatusStore;
 }
 

@@ -65,14 +65,14 @@ export function createHandler(deps: HandlerDeps): CheckHandler {
     try {
       account = parseCheckEvent(event).account;
       logger.appendKeys({ account });
-      const { check, cadence, idleIntervalMs, ticks } = await checkFor(account);
+      const { check, cadence, cadenceSettings, ticks } = await checkFor(account);
       const warn = (message: string) => {
         warnings.push(message);
         logger.warn(redact(message, secrets));
       };
       status = (tick) =>
         recordTick(ticks, { ...tick, ...tickContext(deps, secrets, warnings) }, { secrets, warn });
-      const outcome = await tickOnCadence(check, cadence, idleIntervalMs, { secrets, warn });
+      const outcome = await tickOnCadence(check, cadence, cadenceSettings, { secrets, warn });
       metrics.addMetric(METRIC.successfulTicks, MetricUnit.Count, 1);
       if (outcome === null) return idle(account, logger);
       await status({ action: outcome.action, detail: outcome.detail, error: null });

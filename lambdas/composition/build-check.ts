@@ -1,8 +1,9 @@
 import { AmpecoClient } from '../adapters/ampeco/client.ts';
+import type { SessionLookup, SessionSearch } from '../core/idle-reads.ts';
 import type { Rules } from '../core/rules.ts';
 import { AuthError, ConfigError, errorMessage } from '../errors.ts';
 import { authFailedNotice, expiryNotice, rulesInvalidNotice } from '../notices.ts';
-import type { Clock, NotificationEvent, PriceSource } from '../ports.ts';
+import type { ChargingApi, Clock, NotificationEvent, PriceSource } from '../ports.ts';
 import { type CheckDeps, type CheckOutcome, runCheck } from '../run-check.ts';
 import { accessTokens, type TickAccess } from './access-token.ts';
 import type { AccountStores } from './account-stores.ts';
@@ -49,6 +50,14 @@ export interface TickOptions {
   readonly warn: (message: string) => void;
   /** Rules already resolved by the caller (`rules()`); read from the store when absent. */
   readonly rules?: Rules | undefined;
+  /** Where the tick looks for sessions (the cadence's choice). @default everywhere ('all') */
+  readonly lookup?: TickLookup | undefined;
+}
+
+export interface TickLookup {
+  readonly where: SessionLookup;
+  /** Told what the tick's read found, so the cadence can learn where the account's sessions are. */
+  readonly seen: (search: SessionSearch) => void;
 }
 
 /** One account's check, assembled once (per cold start, per CLI run) and ticked many times. */
@@ -100,7 +109,14 @@ export async function buildCheck(parts: CheckParts): Promise<AccountCheck> {
     }
     try {
       return await runCheck(
-        checkDeps(parts, { auth, deviceId, rules: tickRules, prices: prices(tickRules), warn: options.warn }),
+        checkDeps(parts, {
+          auth,
+          deviceId,
+          rules: tickRules,
+          prices: prices(tickRules),
+          warn: options.warn,
+          lookup: options.lookup,
+        }),
       );
     } catch (error) {
       if (error instanceof AuthError) await authFailed(error, loginMode, options.warn);
@@ -152,11 +168,13 @@ function checkDeps(
     rules: Rules;
     prices: PriceSource | undefined;
     warn: (m: string) => void;
+    lookup: TickLookup | undefined;
   },
 ): CheckDeps {
   const { account, stores } = parts;
+  const client = new AmpecoClient({ apiUrl: account.apiUrl, deviceId: tick.deviceId, auth: tick.auth });
   return {
-    api: new AmpecoClient({ apiUrl: account.apiUrl, deviceId: tick.deviceId, auth: tick.auth }),
+    api: tick.lookup ? lookingIn(client, tick.lookup) : client,
     log: stores.log,
     rules: tick.rules,
     clock: parts.clock,
@@ -168,5 +186,19 @@ function checkDeps(
     rulesStore: stores.rules,
     conditions: stores.conditions,
     warn: tick.warn,
+  };
+}
+
+/** The client, reading the account's sessions where the cadence chose. */
+function lookingIn(client: AmpecoClient, lookup: TickLookup): ChargingApi {
+  return {
+    beginTick: () => client.beginTick(),
+    openSessions: async () => {
+      const search = await client.findSessions(lookup.where);
+      lookup.seen(search);
+      return search.sessions;
+    },
+    getSession: (sessionId) => client.getSession(sessionId),
+    endSession: (sessionId) => client.endSession(sessionId),
   };
 }

@@ -1,35 +1,61 @@
-import type { ReadCadence } from '../ports.ts';
+import { anySessionOpen, idleLookup, learnPlace, type SessionSearch } from '../core/idle-reads.ts';
+import type { CadenceState, ReadCadence } from '../ports.ts';
 import type { CheckOutcome } from '../run-check.ts';
 import type { AccountCheck, TickOptions } from './build-check.ts';
 
-/**
- * Early enough that a tick arriving a little before the interval is over still reads: the
- * schedule's ticks are not exactly one minute apart, and a read must never slip a whole tick.
- */
-const TICK_SLACK_MS = 30_000;
+export interface CadenceSettings {
+  /** Time between reads while no session is open, unless the rules set `idleIntervalMinutes`. */
+  readonly idleIntervalMs: number;
+  /**
+   * How early an idle read may come: ticks are not exactly one period apart, and a due read must
+   * never slip a whole tick. Half the tick period.
+   */
+  readonly earlyMs: number;
+}
 
 /**
- * One scheduled tick on the adaptive cadence: every tick reads while a session is open; without
- * one, only a tick that claims the due idle read does. Null when this tick did not read.
+ * One tick on the adaptive cadence: every tick reads everywhere while a session is open; without
+ * one, only a tick that claims the due idle read does, and it looks in the one place the
+ * account's sessions are found (one request). Null when this tick did not read.
  */
 export async function tickOnCadence(
   check: AccountCheck,
   cadence: ReadCadence,
-  idleIntervalMs: number,
+  settings: CadenceSettings,
   options: TickOptions,
 ): Promise<CheckOutcome | null> {
-  if (idleIntervalMs <= 0) return check.tick(options);
+  const rules = options.rules ?? (await check.rules(options.warn));
+  const idleMs = idleIntervalMs(rules.idleIntervalMinutes, settings);
+  if (idleMs <= 0) return check.tick({ ...options, rules });
   const now = check.parts.clock.now();
-  const next = new Date(now.getTime() + Math.max(0, idleIntervalMs - TICK_SLACK_MS));
-  if (!(await cadence.claim(now, next))) return null;
+  const state = await cadence.claim(now, Math.max(0, idleMs - settings.earlyMs));
+  if (state === null) return null;
+  const where = state.open ? 'all' : idleLookup(state, now, rules.idlePublicCharging === true);
+  let search: SessionSearch | null = null;
   let outcome: CheckOutcome;
   try {
-    outcome = await check.tick(options);
+    outcome = await check.tick({ ...options, rules, lookup: { where, seen: (found) => (search = found) } });
   } catch (error) {
-    // The read did not happen: the next tick must not wait a whole idle interval for it.
+    // The read did not happen or went wrong: the next tick must not wait a whole idle interval.
     await cadence.release().catch(() => undefined);
     throw error;
   }
-  await cadence.record(outcome.action !== 'none');
+  await cadence.record(stateAfter(state, search, outcome, now));
   return outcome;
+}
+
+/** The rules' interval beats the configured one. */
+export function idleIntervalMs(ruleMinutes: number | undefined, settings: CadenceSettings): number {
+  return ruleMinutes === undefined ? settings.idleIntervalMs : ruleMinutes * 60_000;
+}
+
+function stateAfter(
+  before: CadenceState,
+  search: SessionSearch | null,
+  outcome: CheckOutcome,
+  now: Date,
+): CadenceState {
+  const place = search === null ? before : learnPlace(before, search, now);
+  const statuses = (outcome.sessions ?? [outcome]).map((one) => one.snapshot?.status);
+  return { homeChargers: place.homeChargers, learnedAt: place.learnedAt, open: anySessionOpen(statuses) };
 }

@@ -40,6 +40,16 @@ export interface Rules extends RuleSettings {
   readonly sessionPriceFormula: SessionPriceFormula;
   /** Decide and log, but never send a stop. */
   readonly dryRun: boolean;
+  /**
+   * Minutes between API reads while no session is open (0: every tick); beats the deploy config's
+   * and `watch`'s default. A manual check always reads.
+   */
+  readonly idleIntervalMinutes?: number | undefined;
+  /**
+   * While no session is open, an account with home chargers is also asked for a session at a
+   * public charger: one more request per idle read.
+   */
+  readonly idlePublicCharging?: boolean | undefined;
   /** A one-session override, merged over the rules for that session only (see `applyOnce`). */
   readonly once?: OnceOverride | undefined;
 }

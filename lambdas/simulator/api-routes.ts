@@ -15,6 +15,8 @@ export interface ApiState {
   readonly sessions: ReadonlyMap<string, SimSession>;
   readonly oauth: OAuthServer;
   readonly activeEndpoint: boolean;
+  /** False: the account has no home charger, so charge-points lists none (`data: []`). */
+  readonly homeChargers: boolean;
   /** Accepted bearer token; null = any non-empty bearer. A password-grant login replaces it. */
   token: string | null;
 }
@@ -28,10 +30,8 @@ function authorized(state: ApiState, headers: Record<string, string>): boolean {
 
 function chargePoints(state: ApiState, now: number): Record<string, unknown> {
   const personal = [...state.sessions.values()].filter((session) => session.where === 'personal');
-  const data =
-    personal.length === 0
-      ? [chargePointJson(1, null, now)]
-      : personal.map((session) => session.chargePointJson(now));
+  const idle = state.homeChargers ? [chargePointJson(1, null, now)] : [];
+  const data = personal.length === 0 ? idle : personal.map((session) => session.chargePointJson(now));
   return { ...CHARGE_POINTS_FIXTURE, data };
 }
 

@@ -27,6 +27,8 @@ export interface SimulatorOptions {
   token?: string | null;
   /** Default true; false = GET /session/active answers 404 always. */
   activeEndpoint?: boolean;
+  /** Default true; false = the account has no home charger: charge-points answers `data: []` (sessions added as `personal` still appear there). */
+  homeChargers?: boolean;
   /** Default 0 (random). */
   port?: number;
   /** Id of the first session added without one (default 100001); later ones count up. */
@@ -61,6 +63,7 @@ export class AmpecoSimulator {
       sessions: this.sessions,
       oauth: this.oauth,
       activeEndpoint: options.activeEndpoint ?? true,
+      homeChargers: options.homeChargers ?? true,
       token: options.token ?? null,
     };
     server.on('connection', (socket: Socket) => {

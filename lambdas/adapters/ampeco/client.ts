@@ -1,5 +1,6 @@
 import type * as z from 'zod/mini';
 import { formatZodError } from '../../config.ts';
+import type { SessionLookup, SessionSearch } from '../../core/idle-reads.ts';
 import type { Session } from '../../core/session.ts';
 import {
   ApiError,
@@ -76,25 +77,39 @@ export class AmpecoClient implements ChargingApi {
   }
 
   async openSessions(): Promise<Session[]> {
+    return (await this.findSessions('all')).sessions;
+  }
+
+  /**
+   * The open sessions where `lookup` says to look (see SessionLookup): one request for `home` on
+   * an account with home chargers and for `active`; two for `all` when no home charger has one.
+   */
+  async findSessions(lookup: SessionLookup): Promise<SessionSearch> {
     return this.#withBudget(async (opts) => {
-      // Primary: home chargers list the open session on each EVSE, including suspended ones.
-      const points = await this.#get('app/personal/charge-points', ChargePointsSchema, {
-        ...opts,
-        allow404: true,
-      });
-      const byId = new Map<string, Session>();
-      for (const point of points?.data ?? []) {
-        for (const evse of point.evses) {
-          if (evse.session && !byId.has(evse.session.id)) byId.set(evse.session.id, toSession(evse.session));
+      let homeChargers: boolean | null = null;
+      if (lookup !== 'active') {
+        // Home chargers list the open session on each EVSE, including suspended ones.
+        const points = await this.#get('app/personal/charge-points', ChargePointsSchema, {
+          ...opts,
+          allow404: true,
+        });
+        const byId = new Map<string, Session>();
+        for (const point of points?.data ?? []) {
+          for (const evse of point.evses) {
+            if (evse.session && !byId.has(evse.session.id))
+              byId.set(evse.session.id, toSession(evse.session));
+          }
         }
+        homeChargers = (points?.data.length ?? 0) > 0;
+        if (byId.size > 0 || (lookup === 'home' && homeChargers))
+          return { sessions: [...byId.values()], homeChargers };
       }
-      if (byId.size > 0) return [...byId.values()];
-      // Fallback for public charging: 404 means no session (or no such route on this tenant).
+      // Public charging: 404 means no session (or no such route on this tenant).
       const active = await this.#get('app/session/active', SessionEnvelopeSchema, {
         ...opts,
         allow404: true,
       });
-      return active ? [toSession(active.session)] : [];
+      return { sessions: active ? [toSession(active.session)] : [], homeChargers };
     });
   }
 
