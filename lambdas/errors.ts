@@ -77,6 +77,24 @@ export class ParameterStoreError extends StopwattError {
   }
 }
 
+/**
+ * An AWS call failed after its retries: the service refused it (`code` is AWS's error code, e.g.
+ * `ConditionalCheckFailedException`) or could not be reached (`code` `NetworkError`, no status).
+ */
+export class AwsError extends StopwattError {
+  override readonly name = 'AwsError';
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly status: number | null,
+    /** The rest of the error body, e.g. DynamoDB's `Item` for a failed condition. */
+    readonly details: Readonly<Record<string, unknown>> = {},
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
 /** A stop was attempted and did not go through. */
 export class StopFailedError extends StopwattError {
   override readonly name = 'StopFailedError';

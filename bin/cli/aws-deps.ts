@@ -1,4 +1,4 @@
-import { SNSClient } from '@aws-sdk/client-sns';
+import { Sns } from '../../lambdas/adapters/aws/sns.ts';
 import { createDynamoDbClient, DynamoDbSessionLog } from '../../lambdas/adapters/dynamodb/session-log.ts';
 import {
   createSsmClient,
@@ -12,6 +12,7 @@ import { deployedCheckParts } from '../../lambdas/composition/deployed-check.ts'
 import { DEFAULT_TTL_DAYS } from '../../lambdas/contract.ts';
 import { ConfigError } from '../../lambdas/errors.ts';
 import { checkAccountName } from './account-name.ts';
+import { cliAwsOptions } from './aws-credentials.ts';
 import type { CliIo } from './io.ts';
 import { UsageError } from './io.ts';
 
@@ -28,7 +29,7 @@ export function awsRegion(io: CliIo, flag: string | undefined): string {
 }
 
 export function parameterStores(options: { region: string; account: string; prefix?: string | undefined }) {
-  const client = createSsmClient({ region: options.region });
+  const client = createSsmClient(cliAwsOptions(options.region));
   // The CLI runs once: no caching across calls is needed, and a put must be read back fresh.
   const account = checkAccountName(options.account);
   const store = { client, account, prefix: options.prefix, cacheTtlMs: 0 };
@@ -41,7 +42,7 @@ export function parameterStores(options: { region: string; account: string; pref
 
 export function dynamoSessionLog(options: { region: string; table: string; account: string }) {
   return new DynamoDbSessionLog({
-    client: createDynamoDbClient({ region: options.region }),
+    client: createDynamoDbClient(cliAwsOptions(options.region)),
     tableName: options.table,
     account: options.account,
     ttlDays: DEFAULT_TTL_DAYS,
@@ -59,10 +60,11 @@ export function tableCheckParts(
 ): CheckParts {
   const region = awsRegion(io, options.region);
   const settings = settingsFromEnv(io.env, options.table);
+  const aws = cliAwsOptions(region);
   const clients = {
-    dynamo: createDynamoDbClient({ region }),
-    ssm: createSsmClient({ region }),
-    sns: settings.topicArn ? new SNSClient({ region }) : undefined,
+    dynamo: createDynamoDbClient(aws),
+    ssm: createSsmClient(aws),
+    sns: settings.topicArn ? new Sns(aws) : undefined,
   };
   const fixedToken = io.env.STOPWATT_TOKEN?.trim() || undefined;
   return deployedCheckParts(clients, settings, { ...entry, fixedToken });

@@ -1,5 +1,5 @@
-import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { renderUnicodeCompact } from 'uqr';
+import { isParameterNotFound, type Ssm } from '../../lambdas/adapters/aws/ssm.ts';
 import { createDynamoDbClient } from '../../lambdas/adapters/dynamodb/session-log.ts';
 import { createSsmClient, parameterName } from '../../lambdas/adapters/ssm/parameters.ts';
 import { ConfigError, errorMessage, ParameterStoreError } from '../../lambdas/errors.ts';
@@ -7,6 +7,7 @@ import { createSignInLink } from '../../lambdas/web/auth/sign-in-link.ts';
 import { DynamoDbSignInLinks } from '../../lambdas/web/aws/dynamodb-sign-in-links.ts';
 import { TABLE_LEAF, URL_LEAF } from '../../lambdas/web/aws/names.ts';
 import { SsmSigningKeys } from '../../lambdas/web/aws/ssm-signing-keys.ts';
+import { cliAwsOptions } from '../cli/aws-credentials.ts';
 import { awsRegion } from '../cli/aws-deps.ts';
 import { type CliIo, EXIT_OK, reportError, UsageError } from '../cli/io.ts';
 import { parseCommandArgs } from './check.ts';
@@ -45,7 +46,8 @@ export async function webLinkCommand(args: string[], io: CliIo): Promise<number>
     }
     const target = { account: values.account, prefix: values.prefix ?? '/stopwatt' };
     const region = awsRegion(io, values.region);
-    const ssm = createSsmClient({ region });
+    const aws = cliAwsOptions(region);
+    const ssm = createSsmClient(aws);
     const keys = new SsmSigningKeys({ client: ssm, ...target, create: true });
     if (values.revoke) {
       const key = await keys.revoke();
@@ -60,7 +62,7 @@ export async function webLinkCommand(args: string[], io: CliIo): Promise<number>
       readStackParameter(ssm, target, TABLE_LEAF),
     ]);
     const links = new DynamoDbSignInLinks({
-      client: createDynamoDbClient({ region }),
+      client: createDynamoDbClient(aws),
       tableName,
       account: target.account,
     });
@@ -78,18 +80,18 @@ export async function webLinkCommand(args: string[], io: CliIo): Promise<number>
 
 /** A String parameter the stack writes when `web: true`; its absence means no page is deployed. */
 async function readStackParameter(
-  ssm: SSMClient,
+  ssm: Ssm,
   target: { account: string; prefix: string },
   leaf: string,
 ): Promise<string> {
   const name = parameterName(target.prefix, target.account, leaf);
   try {
-    const out = await ssm.send(new GetParameterCommand({ Name: name }));
+    const out = await ssm.getParameter({ Name: name });
     const value = out.Parameter?.Value;
     if (!value) throw new Error('the parameter has no value');
     return value;
   } catch (error) {
-    if (error instanceof Error && error.name === 'ParameterNotFound') {
+    if (isParameterNotFound(error)) {
       throw new ConfigError(
         `no phone page is deployed for account ${target.account} (SSM parameter ${name} not found): set "web": true in stopwatt.config.json and deploy`,
       );

@@ -1,9 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SNSClient } from '@aws-sdk/client-sns';
-import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
+import type { DynamoDb } from '../adapters/aws/dynamodb.ts';
+import type { Sns } from '../adapters/aws/sns.ts';
+import type { Ssm } from '../adapters/aws/ssm.ts';
 import { systemClock } from '../adapters/system-clock.ts';
 import { tickOnCadence } from '../composition/cadence.ts';
 import { METRIC } from '../contract.ts';
@@ -17,9 +17,9 @@ import { type Environment, parseCheckEvent } from './environment.ts';
 
 export interface HandlerDeps {
   readonly env: Environment;
-  readonly ssm: SSMClient;
-  readonly dynamo: DynamoDBClient;
-  readonly sns?: SNSClient | undefined;
+  readonly ssm: Ssm;
+  readonly dynamo: DynamoDb;
+  readonly sns?: Sns | undefined;
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly clock?: Clock | undefined;

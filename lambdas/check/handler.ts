@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
+import { Sns } from '../adapters/aws/sns.ts';
 import { createDynamoDbClient } from '../adapters/dynamodb/session-log.ts';
 import { createSsmClient } from '../adapters/ssm/parameters.ts';
 import { systemClock } from '../adapters/system-clock.ts';
@@ -21,7 +21,7 @@ export const handler = async (event: unknown, context?: Context): Promise<CheckR
       env,
       ssm: createSsmClient(),
       dynamo: createDynamoDbClient(),
-      sns: env.STOPWATT_TOPIC_ARN ? new SNSClient({}) : undefined,
+      sns: env.STOPWATT_TOPIC_ARN ? new Sns({}) : undefined,
       logger: new Logger({ serviceName: SERVICE_NAME }),
       // The construct sets POWERTOOLS_METRICS_NAMESPACE; the contract's name is the same default.
       metrics: new Metrics({

@@ -1,5 +1,5 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { DynamoDb } from '../adapters/aws/dynamodb.ts';
+import type { Ssm } from '../adapters/aws/ssm.ts';
 import { DynamoDbConditionLog } from '../adapters/dynamodb/condition-log.ts';
 import { DynamoDbNotificationLog } from '../adapters/dynamodb/notification-log.ts';
 import { DynamoDbPriceCache } from '../adapters/dynamodb/price-cache.ts';
@@ -9,8 +9,8 @@ import type { AccountStores } from './account-stores.ts';
 import { fixedToken } from './fixed-token.ts';
 
 export interface AwsStoreOptions {
-  readonly dynamo: DynamoDBClient;
-  readonly ssm: SSMClient;
+  readonly dynamo: DynamoDb;
+  readonly ssm: Ssm;
   readonly tableName: string;
   readonly parameterPrefix: string;
   readonly ttlDays: number;

@@ -1,6 +1,6 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SNSClient } from '@aws-sdk/client-sns';
-import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { DynamoDb } from '../adapters/aws/dynamodb.ts';
+import type { Sns } from '../adapters/aws/sns.ts';
+import type { Ssm } from '../adapters/aws/ssm.ts';
 import { SnsNotifier } from '../adapters/notify/sns-notifier.ts';
 import { awsAccountStores } from './aws-stores.ts';
 import type { CheckParts, EntryChoices } from './build-check.ts';
@@ -17,10 +17,10 @@ export interface DeployedSettings {
 }
 
 export interface AwsClients {
-  readonly dynamo: DynamoDBClient;
-  readonly ssm: SSMClient;
+  readonly dynamo: DynamoDb;
+  readonly ssm: Ssm;
   /** Needed only with a topic. */
-  readonly sns?: SNSClient | undefined;
+  readonly sns?: Sns | undefined;
 }
 
 /**

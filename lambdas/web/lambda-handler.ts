@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { LambdaContext, LambdaEvent } from 'hono/aws-lambda';
 import { handle } from 'hono/aws-lambda';
 import { z } from 'zod';
+import type { DynamoDb } from '../adapters/aws/dynamodb.ts';
+import type { Ssm } from '../adapters/aws/ssm.ts';
 import { createDynamoDbClient } from '../adapters/dynamodb/session-log.ts';
 import { createSsmClient } from '../adapters/ssm/parameters.ts';
 import { formatZodError } from '../config.ts';
@@ -62,8 +62,8 @@ export function bundledAssets(dir: string): (name: string) => Promise<StaticAsse
 
 export interface WebHandlerDeps {
   readonly settings: WebSettings;
-  readonly ssm: SSMClient;
-  readonly dynamo: DynamoDBClient;
+  readonly ssm: Ssm;
+  readonly dynamo: DynamoDb;
   readonly assets: (name: string) => Promise<StaticAsset | null>;
   readonly now?: (() => Date) | undefined;
   readonly keyCacheTtlMs?: number | undefined;

@@ -8,7 +8,7 @@ import type { CheckResult } from '../../lambdas/check/handler.ts';
 import type { Clock } from '../../lambdas/ports.ts';
 import { AmpecoSimulator, ManualClock } from '../../lambdas/simulator/server.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
-import { createTestHandler, type HandlerInstance, OutputCapture } from '../support/handler-harness.ts';
+import { createTestHandler, OutputCapture } from '../support/handler-harness.ts';
 import { SsmServer } from '../support/ssm-server.ts';
 
 const MINUTE_MS = 60_000;
@@ -24,7 +24,6 @@ let ssm: SsmServer;
 let table: TestTable;
 let output: OutputCapture;
 let account: string;
-const instances: HandlerInstance[] = [];
 
 function clock(): Clock {
   return { now: () => new Date(simClock.now()), sleep: async (ms) => simClock.advance(Math.max(0, ms)) };
@@ -51,7 +50,6 @@ function newHandler(horizonSeconds = 0): (event: unknown) => Promise<CheckResult
     idleIntervalMinutes: 5,
     clock: clock(),
   });
-  instances.push(instance);
   return instance.handler;
 }
 
@@ -113,7 +111,6 @@ beforeEach(() => {
 
 afterEach(async () => {
   output.restore();
-  for (const instance of instances.splice(0)) instance.destroy();
   await simulator?.close();
 });
 

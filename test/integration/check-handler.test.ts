@@ -18,7 +18,6 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../support/dynamodb-local.ts';
 import {
   createTestHandler,
   type HandlerHarnessOptions,
-  type HandlerInstance,
   type JsonRecord,
   OutputCapture,
 } from '../support/handler-harness.ts';
@@ -38,7 +37,6 @@ let table: TestTable;
 let doc: DynamoDBDocumentClient;
 let dynamoDbEndpoint: string;
 let output: OutputCapture;
-const instances: HandlerInstance[] = [];
 const sessionIds: string[] = [];
 
 beforeAll(async () => {
@@ -47,7 +45,7 @@ beforeAll(async () => {
   ssm = await SsmServer.start();
   proxy = await DynamoDbFaultProxy.start(dynamoDbEndpoint);
   table = await createTestTable(dynamoDbEndpoint);
-  doc = DynamoDBDocumentClient.from(table.client);
+  doc = DynamoDBDocumentClient.from(table.sdk);
 });
 
 afterAll(async () => {
@@ -72,7 +70,6 @@ beforeEach(() => {
 
 afterEach(() => {
   output.restore();
-  for (const instance of instances.splice(0)) instance.destroy();
   vi.unstubAllEnvs();
 });
 
@@ -87,7 +84,6 @@ function newHandler(
     tableName: table.tableName,
     ...overrides,
   });
-  instances.push(instance);
   return instance.handler;
 }
 

@@ -16,7 +16,7 @@ import type { CheckResult } from '../../lambdas/check/handler.ts';
 import { AmpecoSimulator, realClock } from '../../lambdas/simulator/server.ts';
 import { baseEnv, runCli, storedSession } from '../support/cli-runner.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
-import { createTestHandler, type HandlerInstance, OutputCapture } from '../support/handler-harness.ts';
+import { createTestHandler, OutputCapture } from '../support/handler-harness.ts';
 import { RequestGate } from '../support/request-gate.ts';
 import { SsmServer } from '../support/ssm-server.ts';
 import { tempDir } from '../support/temp-dir.ts';
@@ -101,17 +101,15 @@ describe('two Lambda instances and a precise-wait tick on one DynamoDB table', (
   let ssm: SsmServer;
   let table: TestTable;
   let doc: DynamoDBDocumentClient;
-  const instances: HandlerInstance[] = [];
 
   beforeAll(async () => {
     simulator = await AmpecoSimulator.start({ token: TOKEN });
     ssm = await SsmServer.start();
     table = await createTestTable(inject('dynamoDbEndpoint'));
-    doc = DynamoDBDocumentClient.from(table.client);
+    doc = DynamoDBDocumentClient.from(table.sdk);
     ssm.set(`/stopwatt/${ACCOUNT}/token`, TOKEN, 'SecureString');
     ssm.set(`/stopwatt/${ACCOUNT}/rules`, JSON.stringify({ energyKwh: 5 }));
     return async () => {
-      for (const instance of instances.splice(0)) instance.destroy();
       await simulator.close();
       await ssm.close();
       await table.drop();
@@ -128,7 +126,6 @@ describe('two Lambda instances and a precise-wait tick on one DynamoDB table', (
       horizonSeconds,
       followStops,
     });
-    instances.push(instance);
     return instance.handler;
   }
 

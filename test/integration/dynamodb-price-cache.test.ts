@@ -90,7 +90,7 @@ describe('DynamoDbPriceCache against DynamoDB Local', () => {
 
     // Act
     await cache.put(day);
-    const raw = await table.client.send(
+    const raw = await table.sdk.send(
       new GetItemCommand({
         TableName: table.tableName,
         Key: { pk: { S: 'PRICES#DK1' }, sk: { S: '2025-01-20' } },
@@ -106,7 +106,7 @@ describe('DynamoDbPriceCache against DynamoDB Local', () => {
   it('throws PriceUnavailableError when a stored day is damaged', async () => {
     // Prepare
     const cache = new DynamoDbPriceCache({ client: table.client, tableName: table.tableName });
-    await table.client.send(
+    await table.sdk.send(
       new PutItemCommand({
         TableName: table.tableName,
         Item: {
@@ -149,13 +149,12 @@ describe('DynamoDbPriceCache against DynamoDB Local', () => {
     // Act
     const readError = await cache.get('DK1', '2025-01-15').catch((e: unknown) => e);
     const writeError = await cache.put(priceDay()).catch((e: unknown) => e);
-    client.destroy();
 
     // Assess
     for (const error of [readError, writeError]) {
       expect(error).toBeInstanceOf(PriceUnavailableError);
       expect((error as Error).message).toContain('no-such-table');
-      expect((error as Error).cause).toMatchObject({ name: 'ResourceNotFoundException' });
+      expect((error as Error).cause).toMatchObject({ code: 'ResourceNotFoundException' });
     }
   });
 });

@@ -169,7 +169,7 @@ describe('DynamoDbSessionLog against DynamoDB Local', () => {
     await log.putSummary(summary());
     const item = async (sk: string) =>
       (
-        await table.client.send(
+        await table.sdk.send(
           new GetItemCommand({ TableName: table.tableName, Key: { pk: { S: pk }, sk: { S: sk } } }),
         )
       ).Item;
@@ -213,13 +213,12 @@ describe('DynamoDbSessionLog against DynamoDB Local', () => {
         ),
       ]),
     );
-    client.destroy();
 
     // Assess
     for (const [name, error] of errors) {
       expect(error, String(name)).toBeInstanceOf(SessionLogError);
       expect((error as SessionLogError).message).toContain('no-such-table');
-      expect((error as SessionLogError).cause).toMatchObject({ name: 'ResourceNotFoundException' });
+      expect((error as SessionLogError).cause).toMatchObject({ code: 'ResourceNotFoundException' });
     }
   });
 
@@ -227,7 +226,7 @@ describe('DynamoDbSessionLog against DynamoDB Local', () => {
     // Prepare
     const account = `acct-${randomUUID().slice(0, 8)}`;
     const log = newLog(account);
-    await table.client.send(
+    await table.sdk.send(
       new PutItemCommand({
         TableName: table.tableName,
         Item: {

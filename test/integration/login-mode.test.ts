@@ -15,7 +15,7 @@ import { AmpecoSimulator, ManualClock, type SimUser } from '../../lambdas/simula
 import { baseEnv, type CliRun, runCli } from '../support/cli-runner.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../support/dynamodb-local.ts';
-import { createTestHandler, type HandlerInstance, OutputCapture } from '../support/handler-harness.ts';
+import { createTestHandler, OutputCapture } from '../support/handler-harness.ts';
 import { rejectionOf } from '../support/rejection.ts';
 import { SsmServer } from '../support/ssm-server.ts';
 
@@ -34,7 +34,6 @@ let ssm: SsmServer;
 let table: TestTable;
 let output: OutputCapture;
 let user: SimUser;
-const instances: HandlerInstance[] = [];
 
 /** The handler's clock is the simulator's: sessions and ticks share one timeline. */
 function handlerClock(): Clock {
@@ -53,7 +52,6 @@ function newHandler(): (event: unknown) => Promise<CheckResult> {
     account: ACCOUNT,
     clock: handlerClock(),
   });
-  instances.push(instance);
   return instance.handler;
 }
 
@@ -154,7 +152,6 @@ beforeEach(async () => {
 
 afterEach(async () => {
   output.restore();
-  for (const instance of instances.splice(0)) instance.destroy();
   await simulator.close();
 });
 

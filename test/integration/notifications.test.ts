@@ -10,9 +10,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
+import { Sns } from '../../lambdas/adapters/aws/sns.ts';
 import { createDynamoDbClient } from '../../lambdas/adapters/dynamodb/session-log.ts';
 import { FileNotificationLog } from '../../lambdas/adapters/local/file-notification-log.ts';
 import { DeduplicatingNotifier } from '../../lambdas/adapters/notify/deduplicating-notifier.ts';
@@ -357,12 +357,11 @@ describe('check handler notifications (webhook + DynamoDB notification log)', ()
   let table: TestTable;
   let doc: DynamoDBDocumentClient;
   let output: OutputCapture;
-  const destroy: (() => void)[] = [];
 
   beforeAll(async () => {
     ssm = await SsmServer.start();
     table = await createTestTable(inject('dynamoDbEndpoint'));
-    doc = DynamoDBDocumentClient.from(table.client);
+    doc = DynamoDBDocumentClient.from(table.sdk);
   });
 
   afterAll(async () => {
@@ -377,7 +376,6 @@ describe('check handler notifications (webhook + DynamoDB notification log)', ()
 
   afterEach(() => {
     output.restore();
-    for (const fn of destroy.splice(0)) fn();
   });
 
   /** The real handler, as `createTestHandler` builds it, plus STOPWATT_WEBHOOK_URL; one account per test. */
@@ -393,8 +391,7 @@ describe('check handler notifications (webhook + DynamoDB notification log)', ()
     const sns =
       options.snsUrl === undefined
         ? undefined
-        : new SNSClient({ endpoint: options.snsUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-    if (sns) destroy.push(() => sns.destroy());
+        : new Sns({ endpoint: options.snsUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     const ssmClient = createSsmClient({
       endpoint: ssm.url,
       region: LOCAL_REGION,
@@ -405,10 +402,6 @@ describe('check handler notifications (webhook + DynamoDB notification log)', ()
       region: LOCAL_REGION,
       credentials: LOCAL_CREDENTIALS,
     });
-    destroy.push(
-      () => ssmClient.destroy(),
-      () => dynamo.destroy(),
-    );
     const handler = createHandler({
       env,
       ssm: ssmClient,

@@ -13,7 +13,7 @@ import type { CheckResult } from '../../lambdas/check/handler.ts';
 import { AmpecoSimulator, realClock } from '../../lambdas/simulator/server.ts';
 import { runCommand } from '../support/cli-io.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
-import { createTestHandler, type HandlerInstance, OutputCapture } from '../support/handler-harness.ts';
+import { createTestHandler, OutputCapture } from '../support/handler-harness.ts';
 import { SsmServer } from '../support/ssm-server.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
@@ -116,7 +116,6 @@ describe('the once override in SSM through the check handler', () => {
   let ssm: SsmServer;
   let table: TestTable;
   let output: OutputCapture;
-  const instances: HandlerInstance[] = [];
 
   beforeAll(async () => {
     sim = await AmpecoSimulator.start({ clock: realClock(), token: TOKEN });
@@ -137,7 +136,6 @@ describe('the once override in SSM through the check handler', () => {
 
   afterEach(() => {
     output.restore();
-    for (const instance of instances.splice(0)) instance.destroy();
   });
 
   function newHandler(): () => Promise<CheckResult> {
@@ -147,7 +145,6 @@ describe('the once override in SSM through the check handler', () => {
       dynamoDbEndpoint: inject('dynamoDbEndpoint'),
       tableName: table.tableName,
     });
-    instances.push(instance);
     return () => instance.handler({ account: 'home' });
   }
 

@@ -22,7 +22,7 @@ import { AmpecoSimulator, ManualClock, realClock } from '../../lambdas/simulator
 import { baseEnv, runCli, storedSession } from '../support/cli-runner.ts';
 import { createTestTable, partitionItems, type TestTable } from '../support/dynamodb.ts';
 import { DynamoDbFaultProxy } from '../support/dynamodb-fault-proxy.ts';
-import { createTestHandler, type HandlerInstance, OutputCapture } from '../support/handler-harness.ts';
+import { createTestHandler, OutputCapture } from '../support/handler-harness.ts';
 import { SsmServer } from '../support/ssm-server.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
@@ -46,7 +46,6 @@ describe('DynamoDB: the stop result cannot be written after a successful /end', 
   let ssm: SsmServer;
   let proxy: DynamoDbFaultProxy;
   let table: TestTable;
-  const instances: HandlerInstance[] = [];
 
   beforeAll(async () => {
     const endpoint = inject('dynamoDbEndpoint');
@@ -58,7 +57,6 @@ describe('DynamoDB: the stop result cannot be written after a successful /end', 
   });
 
   afterAll(async () => {
-    for (const instance of instances.splice(0)) instance.destroy();
     await ssm?.close();
     await proxy?.close();
     await table?.drop();
@@ -89,7 +87,6 @@ describe('DynamoDB: the stop result cannot be written after a successful /end', 
       tableName: table.tableName,
       account: ACCOUNT,
     });
-    instances.push(instance);
     const output = new OutputCapture();
 
     // Act

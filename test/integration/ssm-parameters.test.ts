@@ -1,5 +1,6 @@
-import { GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Ssm } from '../../lambdas/adapters/aws/ssm.ts';
 import {
   createSsmClient,
   SsmCredentialsStore,
@@ -15,7 +16,7 @@ const TOKEN = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0NSJ9.c2lnbmF
 const SECRET = 'correct-horse-battery-staple';
 
 let server: SsmServer;
-let client: SSMClient;
+let client: Ssm;
 let clock: number;
 
 beforeAll(async () => {
@@ -37,10 +38,6 @@ beforeEach(() => {
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     maxAttempts: 3,
   });
-});
-
-afterEach(() => {
-  client.destroy();
 });
 
 function options(overrides: Partial<SsmStoreOptions> = {}): SsmStoreOptions {
@@ -249,7 +246,7 @@ describe('SsmTokenStore against a loopback SSM server', () => {
     expect(build).toThrow(ConfigError);
   });
 
-  it('lets the SDK retry throttling and server errors', async () => {
+  it('retries throttling and server errors', async () => {
     // Prepare
     server.set('/stopwatt/alice/token', TOKEN, 'SecureString');
     server.failNext('ThrottlingException', 1);
@@ -278,7 +275,7 @@ describe('SsmTokenStore against a loopback SSM server', () => {
     expect((error as ParameterStoreError).parameter).toBe('/stopwatt/alice/token');
     expect((error as Error).message).toContain('/stopwatt/alice/token');
     expect((error as Error).message).not.toContain(TOKEN);
-    expect((error as Error).cause).toMatchObject({ name: 'ThrottlingException' });
+    expect((error as Error).cause).toMatchObject({ code: 'ThrottlingException' });
     expect(server.requestsFor('GetParameter')).toHaveLength(3);
   });
 
@@ -294,7 +291,7 @@ describe('SsmTokenStore against a loopback SSM server', () => {
 
     // Assess
     expect(error).toBeInstanceOf(ParameterStoreError);
-    expect((error as Error).cause).toMatchObject({ name: 'AccessDeniedException' });
+    expect((error as Error).cause).toMatchObject({ code: 'AccessDeniedException' });
     expect(retried).toBe(TOKEN);
     expect(server.requestsFor('GetParameter')).toHaveLength(2);
   });
@@ -474,7 +471,13 @@ describe('SsmCredentialsStore against a loopback SSM server', () => {
 
 describe('SsmServer', () => {
   it('refuses to overwrite without Overwrite and hides SecureString values without decryption', async () => {
-    // Prepare
+    // Prepare: the AWS SDK's own client, so the test server is held to the real protocol.
+    const client = new SSMClient({
+      endpoint: server.url,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    });
     await client.send(new PutParameterCommand({ Name: '/x/secret', Value: SECRET, Type: 'SecureString' }));
 
     // Act
@@ -495,5 +498,6 @@ describe('SsmServer', () => {
       ARN: 'arn:aws:ssm:eu-west-1:123456789012:parameter/x/secret',
     });
     expect(decrypted.Parameter?.LastModifiedDate).toBeInstanceOf(Date);
+    client.destroy();
   });
 });

@@ -12,7 +12,7 @@ import { AmpecoSimulator, ManualClock, type SimUser } from '../../lambdas/simula
 import { baseEnv, runCli } from '../support/cli-runner.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../support/dynamodb-local.ts';
-import { createTestHandler, type HandlerInstance, OutputCapture } from '../support/handler-harness.ts';
+import { createTestHandler, OutputCapture } from '../support/handler-harness.ts';
 import { SsmServer } from '../support/ssm-server.ts';
 
 const T0 = Date.parse('2026-03-02T08:00:00Z');
@@ -26,7 +26,6 @@ let table: TestTable;
 let output: OutputCapture;
 let account: string;
 let token: string;
-const instances: HandlerInstance[] = [];
 
 function clock(): Clock {
   return { now: () => new Date(simClock.now()), sleep: async (ms) => simClock.advance(Math.max(0, ms)) };
@@ -42,7 +41,6 @@ function newHandler(): (event: unknown) => Promise<CheckResult> {
     account,
     clock: clock(),
   });
-  instances.push(instance);
   return instance.handler;
 }
 
@@ -93,7 +91,6 @@ beforeEach(async () => {
 
 afterEach(async () => {
   output.restore();
-  for (const instance of instances.splice(0)) instance.destroy();
   await simulator.close();
 });
 

@@ -1,5 +1,5 @@
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Ssm } from '../../lambdas/adapters/aws/ssm.ts';
 import {
   bundledAssets,
   createWebHandler,
@@ -16,13 +16,13 @@ const ACCOUNT = 'home';
 
 let table: TestTable;
 let ssm: SsmServer;
-let ssmClient: SSMClient;
+let ssmClient: Ssm;
 let handler: WebHandler;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
   [table, ssm] = await Promise.all([createTestTable(inject('dynamoDbEndpoint')), SsmServer.start()]);
-  ssmClient = new SSMClient({ endpoint: ssm.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  ssmClient = new Ssm({ endpoint: ssm.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   // What the stack writes with `web: true`.
   ssm.set(`/stopwatt/${ACCOUNT}/web/url`, `${FUNCTION_URL_ORIGIN}/`);
   ssm.set(`/stopwatt/${ACCOUNT}/web/table`, table.tableName);
@@ -44,7 +44,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  ssmClient?.destroy();
   await Promise.all([table?.drop(), ssm?.close()]);
 });
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Ssm } from '../../lambdas/adapters/aws/ssm.ts';
 import { SsmRulesStore } from '../../lambdas/adapters/ssm/parameters.ts';
 import { parseRules, parseRulesJson } from '../../lambdas/config.ts';
 import { createSignInLink } from '../../lambdas/web/auth/sign-in-link.ts';
@@ -31,12 +31,12 @@ const STATIC_DIR = path.join(import.meta.dirname, '../../lambdas/web/static');
 
 let table: TestTable;
 let ssm: SsmServer;
-let ssmClient: SSMClient;
+let ssmClient: Ssm;
 let handler: WebHandler;
 
 beforeAll(async () => {
   [table, ssm] = await Promise.all([createTestTable(inject('dynamoDbEndpoint')), SsmServer.start()]);
-  ssmClient = new SSMClient({ endpoint: ssm.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  ssmClient = new Ssm({ endpoint: ssm.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   // What `stopwatt web-link` does before the first sign-in.
   await new SsmSigningKeys({ client: ssmClient, account: ACCOUNT, create: true }).current();
   handler = createWebHandler({
@@ -49,7 +49,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  ssmClient?.destroy();
   await Promise.all([table?.drop(), ssm?.close()]);
 });
 
@@ -154,7 +153,7 @@ describe('the web Lambda entry behind a Function URL', () => {
   it('counts failed sign-ins per caller address from the request context', async () => {
     await send('GET', '/sign-in?t=guessed');
 
-    const items = await table.client.send(
+    const items = await table.sdk.send(
       new QueryCommand({
         TableName: table.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Ssm } from '../../lambdas/adapters/aws/ssm.ts';
 import { ConfigError } from '../../lambdas/errors.ts';
 import { DynamoDbControlLog } from '../../lambdas/web/aws/dynamodb-control-log.ts';
 import { DynamoDbSignInAttempts } from '../../lambdas/web/aws/dynamodb-sign-in-attempts.ts';
@@ -13,15 +13,14 @@ import { SsmServer } from '../support/ssm-server.ts';
 
 let table: TestTable;
 let ssm: SsmServer;
-let ssmClient: SSMClient;
+let ssmClient: Ssm;
 
 beforeAll(async () => {
   [table, ssm] = await Promise.all([createTestTable(inject('dynamoDbEndpoint')), SsmServer.start()]);
-  ssmClient = new SSMClient({ endpoint: ssm.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  ssmClient = new Ssm({ endpoint: ssm.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
 });
 
 afterAll(async () => {
-  ssmClient?.destroy();
   await Promise.all([table?.drop(), ssm?.close()]);
 });
 

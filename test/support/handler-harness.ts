@@ -36,7 +36,6 @@ export interface HandlerHarnessOptions {
 /** One "Lambda instance": its own clients, logger, metrics and handler (runtimes cached per instance). */
 export interface HandlerInstance {
   readonly handler: (event: unknown) => Promise<CheckResult>;
-  destroy(): void;
 }
 
 export function createTestHandler(options: HandlerHarnessOptions): HandlerInstance {
@@ -73,13 +72,7 @@ export function createTestHandler(options: HandlerHarnessOptions): HandlerInstan
     clock: options.clock,
     followStops: options.followStops,
   });
-  return {
-    handler,
-    destroy: () => {
-      ssm.destroy();
-      dynamo.destroy();
-    },
-  };
+  return { handler };
 }
 
 export type JsonRecord = Record<string, unknown>;

@@ -1,10 +1,10 @@
-import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { SessionSummary } from '../../ports.ts';
+import type { QueryInput } from '../aws/dynamodb.ts';
 import { reviveSessionSummary } from '../serialization.ts';
 import { LISTING_PREFIX } from './records.ts';
 
 /** The account partition's listing items started at or after `since` (all when absent). */
-export function listingQuery(tableName: string, pk: string, since: Date | undefined): QueryCommandInput {
+export function listingQuery(tableName: string, pk: string, since: Date | undefined): QueryInput {
   return since
     ? {
         TableName: tableName,

@@ -1,7 +1,6 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { errorMessage, PriceUnavailableError } from '../../errors.ts';
 import type { CachedPriceDay, PriceCache } from '../../ports.ts';
+import type { DynamoDb } from '../aws/dynamodb.ts';
 import { reviveCachedPriceDay, serializeCachedPriceDay } from '../serialization.ts';
 import { expiresAt, type ItemKind, pricesPk } from './records.ts';
 
@@ -10,7 +9,7 @@ export const PRICE_CACHE_TTL_DAYS = 14;
 
 export interface DynamoDbPriceCacheOptions {
   /** Injected; create it with createDynamoDbClient (retries throttling). */
-  readonly client: DynamoDBClient;
+  readonly client: DynamoDb;
   readonly tableName: string;
 }
 
@@ -20,21 +19,18 @@ export interface DynamoDbPriceCacheOptions {
  * Failures throw PriceUnavailableError with `cause`.
  */
 export class DynamoDbPriceCache implements PriceCache {
-  private readonly doc: DynamoDBDocumentClient;
+  private readonly db: DynamoDb;
   private readonly tableName: string;
 
   constructor(options: DynamoDbPriceCacheOptions) {
-    this.doc = DynamoDBDocumentClient.from(options.client);
+    this.db = options.client;
     this.tableName = options.tableName;
   }
 
   async get(area: string, date: string): Promise<CachedPriceDay | null> {
     let item: Record<string, unknown> | undefined;
     try {
-      const out = await this.doc.send(
-        new GetCommand({ TableName: this.tableName, Key: { pk: pricesPk(area), sk: date } }),
-      );
-      item = out.Item;
+      item = await this.db.get({ TableName: this.tableName, Key: { pk: pricesPk(area), sk: date } });
     } catch (error) {
       throw this.failure(`read cached prices for ${area} on ${date}`, error);
     }
@@ -65,7 +61,7 @@ export class DynamoDbPriceCache implements PriceCache {
       expiresAt: expiresAt(new Date(`${record.date}T00:00:00Z`), PRICE_CACHE_TTL_DAYS),
     };
     try {
-      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: item }));
+      await this.db.put({ TableName: this.tableName, Item: item });
     } catch (error) {
       throw this.failure(`write cached prices for ${day.area} on ${day.date}`, error);
     }

@@ -1,8 +1,7 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { errorMessage, SessionLogError } from '../../errors.ts';
 import type { CadenceState, ReadCadence } from '../../ports.ts';
+import type { DynamoDb } from '../aws/dynamodb.ts';
 import { isConditionalCheckFailed } from './records.ts';
 
 /** The stored state; attributes a first claim has not written yet are absent. */
@@ -22,12 +21,12 @@ const READ_EVERYWHERE: CadenceState = { open: true, homeChargers: null, learnedA
  * exactly one reads, it knows where to look, and the state survives cold starts.
  */
 export class DynamoDbReadCadence implements ReadCadence {
-  readonly #doc: DynamoDBDocumentClient;
+  readonly #db: DynamoDb;
   readonly #tableName: string;
   readonly #key: { pk: string; sk: string };
 
-  constructor(options: { client: DynamoDBClient; tableName: string; account: string }) {
-    this.#doc = DynamoDBDocumentClient.from(options.client);
+  constructor(options: { client: DynamoDb; tableName: string; account: string }) {
+    this.#db = options.client;
     this.#tableName = options.tableName;
     this.#key = { pk: `CADENCE#${options.account}`, sk: 'STATE' };
   }
@@ -81,17 +80,15 @@ export class DynamoDbReadCadence implements ReadCadence {
     expression: string,
     options: { condition?: string; values: Record<string, unknown> },
   ): Promise<Record<string, unknown> | undefined> {
-    const out = await this.#doc.send(
-      new UpdateCommand({
-        TableName: this.#tableName,
-        Key: this.#key,
-        UpdateExpression: expression,
-        ConditionExpression: options.condition,
-        ExpressionAttributeNames: { '#open': 'open' },
-        ExpressionAttributeValues: options.values,
-        ReturnValues: 'ALL_OLD',
-      }),
-    );
+    const out = await this.#db.update({
+      TableName: this.#tableName,
+      Key: this.#key,
+      UpdateExpression: expression,
+      ConditionExpression: options.condition,
+      ExpressionAttributeNames: { '#open': 'open' },
+      ExpressionAttributeValues: options.values,
+      ReturnValues: 'ALL_OLD',
+    });
     return out.Attributes;
   }
 

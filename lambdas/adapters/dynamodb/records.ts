@@ -1,5 +1,5 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { ACCOUNT_NAME_PATTERN } from '../../contract.ts';
+import { AwsError } from '../../errors.ts';
 
 /**
  * Key layout of the single stopwatt table. Every item has `pk`, `sk` and `kind`;
@@ -60,6 +60,6 @@ export function isValidAccount(account: string): boolean {
 }
 
 /** A conditional write lost (the one way the adapters recognise it). */
-export function isConditionalCheckFailed(error: unknown): error is ConditionalCheckFailedException {
-  return error instanceof ConditionalCheckFailedException;
+export function isConditionalCheckFailed(error: unknown): error is AwsError {
+  return error instanceof AwsError && error.code === 'ConditionalCheckFailedException';
 }

@@ -1,11 +1,3 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DynamoDBDocumentClient,
-  PutCommand,
-  type PutCommandInput,
-  QueryCommand,
-  type QueryCommandInput,
-} from '@aws-sdk/lib-dynamodb';
 import { ACCOUNT_NAME_RULE } from '../../contract.ts';
 import type { Decision } from '../../core/decide.ts';
 import type { Snapshot } from '../../core/snapshot.ts';
@@ -18,6 +10,7 @@ import type {
   StopResult,
   TimelineEntry,
 } from '../../ports.ts';
+import type { DynamoDb, QueryInput } from '../aws/dynamodb.ts';
 import {
   reviveSnapshot,
   reviveStopClaim,
@@ -52,7 +45,7 @@ export { createDynamoDbClient } from './table-access.ts';
 
 export interface DynamoDbSessionLogOptions {
   /** Injected so tests and the handler decide endpoint, region and retries (see createDynamoDbClient). */
-  readonly client: DynamoDBClient;
+  readonly client: DynamoDb;
   readonly tableName: string;
   readonly account: string;
   /** Observations and decisions expire (DynamoDB TTL) this many days after their time. */
@@ -65,7 +58,7 @@ type Item = Record<string, unknown>;
 
 /** SessionLog on one DynamoDB table (key layout in records.ts). Every failure throws SessionLogError with `cause`. */
 export class DynamoDbSessionLog implements SessionLog {
-  private readonly doc: DynamoDBDocumentClient;
+  private readonly db: DynamoDb;
   private readonly tableName: string;
   private readonly account: string;
   private readonly ttlDays: number;
@@ -78,10 +71,8 @@ export class DynamoDbSessionLog implements SessionLog {
     if (!(Number.isFinite(options.ttlDays) && options.ttlDays > 0)) {
       throw new ConfigError(`invalid ttlDays for the session log: ${options.ttlDays}`);
     }
-    // removeUndefinedValues: optional fields (StopResult.error) are simply absent.
-    this.doc = DynamoDBDocumentClient.from(options.client, {
-      marshallOptions: { removeUndefinedValues: true },
-    });
+    // Undefined values are dropped: optional fields (StopResult.error) are simply absent.
+    this.db = options.client;
     this.tableName = options.tableName;
     this.account = options.account;
     this.ttlDays = options.ttlDays;
@@ -110,7 +101,7 @@ export class DynamoDbSessionLog implements SessionLog {
 
   async claimStop(claim: StopClaim): Promise<ClaimAnswer> {
     const target = {
-      doc: this.doc,
+      db: this.db,
       tableName: this.tableName,
       pk: this.pk(claim.sessionId),
       writtenAt: this.now(),
@@ -135,15 +126,13 @@ export class DynamoDbSessionLog implements SessionLog {
     const item = (sk: string): Item => ({ ...this.base(result.sessionId, sk, 'result'), ...record });
     await this.put(what, item(resultAttemptSk(result.attempt)));
     try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: item(RESULT_SK),
-          ConditionExpression: 'attribute_not_exists(#pk) OR #attempt <= :attempt',
-          ExpressionAttributeNames: { '#pk': 'pk', '#attempt': 'attempt' },
-          ExpressionAttributeValues: { ':attempt': result.attempt },
-        }),
-      );
+      await this.db.put({
+        TableName: this.tableName,
+        Item: item(RESULT_SK),
+        ConditionExpression: 'attribute_not_exists(#pk) OR #attempt <= :attempt',
+        ExpressionAttributeNames: { '#pk': 'pk', '#attempt': 'attempt' },
+        ExpressionAttributeValues: { ':attempt': result.attempt },
+      });
     } catch (error) {
       // A later attempt's result is already the latest: this one is kept under its attempt key.
       if (isConditionalCheckFailed(error)) return;
@@ -160,17 +149,15 @@ export class DynamoDbSessionLog implements SessionLog {
     const what = `last observation of session ${sessionId}`;
     let items: Item[];
     try {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': this.pk(sessionId), ':prefix': OBSERVATION_PREFIX },
-          ScanIndexForward: false,
-          Limit: 1,
-          ConsistentRead: true,
-        }),
-      );
-      items = out.Items ?? [];
+      const out = await this.db.queryPage({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': this.pk(sessionId), ':prefix': OBSERVATION_PREFIX },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      });
+      items = out.Items;
     } catch (error) {
       throw this.failure(`read ${what}`, error);
     }
@@ -230,15 +217,15 @@ export class DynamoDbSessionLog implements SessionLog {
     return tableFailure(this.tableName, action, error);
   }
 
-  private put(what: string, item: PutCommandInput['Item']): Promise<void> {
-    return putItem(this.doc, this.tableName, what, item);
+  private put(what: string, item: Item): Promise<void> {
+    return putItem(this.db, this.tableName, what, item);
   }
 
   private get(what: string, sessionId: string, sk: string): Promise<Item | null> {
-    return getItem(this.doc, this.tableName, what, { pk: this.pk(sessionId), sk });
+    return getItem(this.db, this.tableName, what, { pk: this.pk(sessionId), sk });
   }
 
-  private queryAll(what: string, input: QueryCommandInput): Promise<Item[]> {
-    return queryAllItems(this.doc, this.tableName, what, input);
+  private queryAll(what: string, input: QueryInput): Promise<Item[]> {
+    return queryAllItems(this.db, this.tableName, what, input);
   }
 }

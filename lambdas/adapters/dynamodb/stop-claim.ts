@@ -1,13 +1,12 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SessionLogError } from '../../errors.ts';
 import type { ClaimAnswer, StopClaim } from '../../ports.ts';
+import type { DynamoDb } from '../aws/dynamodb.ts';
 import { answerAgainst } from '../claims.ts';
 import { reviveStopClaim, serializeStopClaim } from '../serialization.ts';
 import { CLAIM_SK, type ItemKind, isConditionalCheckFailed } from './records.ts';
 
 export interface ClaimTarget {
-  readonly doc: DynamoDBDocumentClient;
+  readonly db: DynamoDb;
   readonly tableName: string;
   readonly pk: string;
   readonly writtenAt: Date;
@@ -26,14 +25,12 @@ export async function writeStopClaim(target: ClaimTarget, claim: StopClaim): Pro
     );
   }
   try {
-    await target.doc.send(
-      new UpdateCommand({ ...claimUpdate(target, claim), ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }),
-    );
+    await target.db.update({ ...claimUpdate(target, claim), ReturnValuesOnConditionCheckFailure: 'ALL_OLD' });
     return { kind: 'claimed' };
   } catch (error) {
     if (!isConditionalCheckFailed(error)) throw error;
-    const old = error.Item;
-    const stored = old ? reviveStopClaim(plainAttributes(old), `item ${target.pk} / ${CLAIM_SK}`) : null;
+    const old = error.details.Item;
+    const stored = old ? reviveStopClaim(old, `item ${target.pk} / ${CLAIM_SK}`) : null;
     return answerAgainst(stored, claim);
   }
 }
@@ -66,17 +63,4 @@ function claimUpdate(target: ClaimTarget, claim: StopClaim) {
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
   };
-}
-
-/**
- * The error's item is not unmarshalled by the document client. The claim's own fields are flat
- * strings and numbers, so only those are converted (the rest is not needed).
- */
-function plainAttributes(item: Record<string, AttributeValue>): Record<string, unknown> {
-  const plain: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(item)) {
-    if (value.S !== undefined) plain[key] = value.S;
-    else if (value.N !== undefined) plain[key] = Number(value.N);
-  }
-  return plain;
 }

@@ -1,24 +1,17 @@
-import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  type PutCommandInput,
-  paginateQuery,
-  type QueryCommandInput,
-} from '@aws-sdk/lib-dynamodb';
 import { errorMessage, SessionLogError } from '../../errors.ts';
+import type { AwsClientOptions } from '../aws/aws-client.ts';
+import { DynamoDb, type QueryInput, type Item as StoredItem } from '../aws/dynamodb.ts';
 
 type Item = Record<string, unknown>;
 
 /**
  * A DynamoDB client for the log table. Throttling (ProvisionedThroughputExceededException,
- * ThrottlingException, RequestLimitExceeded) and transient 5xx/network errors are retried by
- * the SDK's standard retry strategy with exponential backoff and jitter, up to `maxAttempts`
- * calls in total; what still fails surfaces as SessionLogError, never silently.
+ * ThrottlingException, RequestLimitExceeded) and transient 5xx/network errors are retried as the
+ * SDK's standard mode does, with exponential backoff and jitter, up to `maxAttempts` calls in
+ * total; what still fails surfaces as SessionLogError, never silently.
  */
-export function createDynamoDbClient(config: DynamoDBClientConfig = {}): DynamoDBClient {
-  return new DynamoDBClient({ retryMode: 'standard', maxAttempts: 5, ...config });
+export function createDynamoDbClient(options: AwsClientOptions = {}): DynamoDb {
+  return new DynamoDb({ maxAttempts: 5, ...options });
 }
 
 /** Names the table and the action, keeps the SDK error as `cause`. */
@@ -29,44 +22,41 @@ export function tableFailure(tableName: string, action: string, error: unknown):
 }
 
 export async function putItem(
-  doc: DynamoDBDocumentClient,
+  db: DynamoDb,
   tableName: string,
   what: string,
-  item: PutCommandInput['Item'],
+  item: StoredItem,
 ): Promise<void> {
   try {
-    await doc.send(new PutCommand({ TableName: tableName, Item: item }));
+    await db.put({ TableName: tableName, Item: item });
   } catch (error) {
     throw tableFailure(tableName, `write ${what}`, error);
   }
 }
 
 export async function getItem(
-  doc: DynamoDBDocumentClient,
+  db: DynamoDb,
   tableName: string,
   what: string,
   key: { readonly pk: string; readonly sk: string },
 ): Promise<Item | null> {
   try {
     // The claim decides whether a stop is sent: never act on a stale read.
-    const out = await doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
-    return out.Item ?? null;
+    return (await db.get({ TableName: tableName, Key: key, ConsistentRead: true })) ?? null;
   } catch (error) {
     throw tableFailure(tableName, `read ${what}`, error);
   }
 }
 
 export async function queryAllItems(
-  doc: DynamoDBDocumentClient,
+  db: DynamoDb,
   tableName: string,
   what: string,
-  input: QueryCommandInput,
+  input: QueryInput,
 ): Promise<Item[]> {
-  const items: Item[] = [];
   try {
-    for await (const page of paginateQuery({ client: doc }, input)) items.push(...(page.Items ?? []));
+    return await db.queryAll(input);
   } catch (error) {
     throw tableFailure(tableName, `read ${what}`, error);
   }
-  return items;
 }

@@ -1,32 +1,25 @@
-import {
-  GetParameterCommand,
-  type Parameter,
-  ParameterNotFound,
-  type ParameterType,
-  PutParameterCommand,
-  SSMClient,
-  type SSMClientConfig,
-} from '@aws-sdk/client-ssm';
 import * as z from 'zod/mini';
 import { formatZodError, parseRules, parseRulesJson } from '../../config.ts';
 import { ACCOUNT_NAME_PATTERN, ACCOUNT_NAME_RULE, DEFAULT_PARAMETER_PREFIX } from '../../contract.ts';
 import type { Rules } from '../../core/rules.ts';
 import { ConfigError, errorMessage, ParameterStoreError } from '../../errors.ts';
 import type { RulesStore, TokenStore } from '../../ports.ts';
+import type { AwsClientOptions } from '../aws/aws-client.ts';
+import { isParameterNotFound, type Parameter, type ParameterType, Ssm } from '../aws/ssm.ts';
 import { ParameterCache, type ParameterCachePolicy, type ParameterReading } from './parameter-cache.ts';
 
 /**
  * An SSM client for the parameter stores. ThrottlingException and transient 5xx/network errors
- * are retried by the SDK's standard strategy (exponential backoff with jitter) up to
+ * are retried as the SDK's standard mode does (exponential backoff with jitter) up to
  * `maxAttempts` calls; SSM's GetParameter quota is low (40 TPS by default), so retries matter.
  */
-export function createSsmClient(config: SSMClientConfig = {}): SSMClient {
-  return new SSMClient({ retryMode: 'standard', maxAttempts: 5, ...config });
+export function createSsmClient(options: AwsClientOptions = {}): Ssm {
+  return new Ssm({ maxAttempts: 5, ...options });
 }
 
 export interface SsmStoreOptions {
   /** Injected so the handler and tests decide endpoint, region and retries (see createSsmClient). */
-  readonly client: SSMClient;
+  readonly client: Ssm;
   /** Parameter path prefix. @default '/stopwatt' */
   readonly prefix?: string | undefined;
   readonly account: string;
@@ -82,7 +75,7 @@ export function parameterCachePolicy(
 /** One parameter, read through an in-memory cache (see ParameterCache). Values never appear in errors. */
 class CachedParameter {
   readonly name: string;
-  private readonly client: SSMClient;
+  private readonly client: Ssm;
   private readonly cache: ParameterCache;
 
   constructor(
@@ -112,9 +105,12 @@ class CachedParameter {
   async put(value: string): Promise<void> {
     let version: number | null;
     try {
-      const out = await this.client.send(
-        new PutParameterCommand({ Name: this.name, Value: value, Type: this.type, Overwrite: true }),
-      );
+      const out = await this.client.putParameter({
+        Name: this.name,
+        Value: value,
+        Type: this.type,
+        Overwrite: true,
+      });
       version = out.Version ?? null;
     } catch (error) {
       throw new ParameterStoreError(
@@ -144,13 +140,13 @@ class CachedParameter {
   /** Without decryption, WithDecryption is left out of the request altogether (its default is false). */
   private async getParameter(decrypt: boolean): Promise<Parameter | null> {
     try {
-      const out = await this.client.send(
-        new GetParameterCommand(decrypt ? { Name: this.name, WithDecryption: true } : { Name: this.name }),
+      const out = await this.client.getParameter(
+        decrypt ? { Name: this.name, WithDecryption: true } : { Name: this.name },
       );
       if (!out.Parameter) throw new Error('the response has no parameter');
       return out.Parameter;
     } catch (error) {
-      if (error instanceof ParameterNotFound) return null;
+      if (isParameterNotFound(error)) return null;
       throw this.readError(error);
     }
   }

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { expiresAt } from '../../adapters/dynamodb/records.ts';
 import type { ControlChange, ControlLog } from '../ports.ts';
 import { WebTable, type WebTableOptions } from './web-table.ts';
@@ -20,20 +19,18 @@ export class DynamoDbControlLog implements ControlLog {
 
   async record(change: ControlChange): Promise<void> {
     try {
-      await this.#table.doc.send(
-        new PutCommand({
-          TableName: this.#table.tableName,
-          Item: {
-            pk: this.#table.pk,
-            sk: `${PREFIX}${change.at.toISOString()}#${randomBytes(6).toString('hex')}`,
-            kind: 'web-control',
-            at: change.at.toISOString(),
-            action: change.action,
-            detail: change.detail,
-            expiresAt: expiresAt(change.at, this.#ttlDays),
-          },
-        }),
-      );
+      await this.#table.db.put({
+        TableName: this.#table.tableName,
+        Item: {
+          pk: this.#table.pk,
+          sk: `${PREFIX}${change.at.toISOString()}#${randomBytes(6).toString('hex')}`,
+          kind: 'web-control',
+          at: change.at.toISOString(),
+          action: change.action,
+          detail: change.detail,
+          expiresAt: expiresAt(change.at, this.#ttlDays),
+        },
+      });
     } catch (error) {
       throw this.#table.failure('record a change made on the phone page', error);
     }
@@ -41,16 +38,14 @@ export class DynamoDbControlLog implements ControlLog {
 
   async recent(limit: number): Promise<ControlChange[]> {
     try {
-      const out = await this.#table.doc.send(
-        new QueryCommand({
-          TableName: this.#table.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': this.#table.pk, ':prefix': PREFIX },
-          ScanIndexForward: false,
-          Limit: Math.max(1, Math.floor(limit)),
-        }),
-      );
-      return (out.Items ?? []).flatMap((item) => {
+      const out = await this.#table.db.queryPage({
+        TableName: this.#table.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': this.#table.pk, ':prefix': PREFIX },
+        ScanIndexForward: false,
+        Limit: Math.max(1, Math.floor(limit)),
+      });
+      return out.Items.flatMap((item) => {
         const parsed = StoredChange.safeParse(item);
         return parsed.success ? [parsed.data] : [];
       });

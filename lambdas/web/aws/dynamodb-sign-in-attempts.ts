@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { SignInAttempts } from '../ports.ts';
 import { ttlSeconds, WebTable, type WebTableOptions } from './web-table.ts';
 
@@ -22,8 +21,8 @@ export class DynamoDbSignInAttempts implements SignInAttempts {
     let start: Record<string, unknown> | undefined;
     try {
       do {
-        const out = await this.#table.doc.send(
-          new QueryCommand({
+        const out = await this.#table.db.queryPage(
+          {
             TableName: this.#table.tableName,
             KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
             ExpressionAttributeValues: {
@@ -34,10 +33,10 @@ export class DynamoDbSignInAttempts implements SignInAttempts {
             },
             Select: 'COUNT',
             ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
+          },
+          start,
         );
-        count += out.Count ?? 0;
+        count += out.Count;
         start = out.LastEvaluatedKey;
       } while (start !== undefined);
     } catch (error) {
@@ -48,17 +47,15 @@ export class DynamoDbSignInAttempts implements SignInAttempts {
 
   async recordFailure(client: string, at: Date): Promise<void> {
     try {
-      await this.#table.doc.send(
-        new PutCommand({
-          TableName: this.#table.tableName,
-          Item: {
-            pk: this.#table.pk,
-            sk: `${prefix(client)}${at.toISOString()}#${randomBytes(6).toString('hex')}`,
-            kind: 'web-attempt',
-            expiresAt: ttlSeconds(new Date(at.getTime() + KEEP_MS)),
-          },
-        }),
-      );
+      await this.#table.db.put({
+        TableName: this.#table.tableName,
+        Item: {
+          pk: this.#table.pk,
+          sk: `${prefix(client)}${at.toISOString()}#${randomBytes(6).toString('hex')}`,
+          kind: 'web-attempt',
+          expiresAt: ttlSeconds(new Date(at.getTime() + KEEP_MS)),
+        },
+      });
     } catch (error) {
       throw this.#table.failure('record a failed sign-in attempt', error);
     }

@@ -1,5 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { isConditionalCheckFailed } from '../../adapters/dynamodb/records.ts';
 import type { SignInLinks } from '../ports.ts';
 import { ttlSeconds, WebTable, type WebTableOptions } from './web-table.ts';
 
@@ -20,19 +19,17 @@ export class DynamoDbSignInLinks implements SignInLinks {
   async create(nonceHash: string, expiresAt: Date): Promise<void> {
     if (!HASH.test(nonceHash)) throw new TypeError('a sign-in link is stored by its SHA-256 hex hash');
     try {
-      await this.#table.doc.send(
-        new PutCommand({
-          TableName: this.#table.tableName,
-          Item: {
-            ...this.#key(nonceHash),
-            kind: 'web-link',
-            validUntil: expiresAt.getTime(),
-            // TTL deletes leftovers eventually (up to days late): `validUntil` is what counts.
-            expiresAt: ttlSeconds(expiresAt),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+      await this.#table.db.put({
+        TableName: this.#table.tableName,
+        Item: {
+          ...this.#key(nonceHash),
+          kind: 'web-link',
+          validUntil: expiresAt.getTime(),
+          // TTL deletes leftovers eventually (up to days late): `validUntil` is what counts.
+          expiresAt: ttlSeconds(expiresAt),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      });
     } catch (error) {
       throw this.#table.failure('store a sign-in link', error);
     }
@@ -41,17 +38,15 @@ export class DynamoDbSignInLinks implements SignInLinks {
   async consume(nonceHash: string, now: Date): Promise<boolean> {
     if (!HASH.test(nonceHash)) return false;
     try {
-      await this.#table.doc.send(
-        new DeleteCommand({
-          TableName: this.#table.tableName,
-          Key: this.#key(nonceHash),
-          ConditionExpression: 'attribute_exists(pk) AND validUntil > :now',
-          ExpressionAttributeValues: { ':now': now.getTime() },
-        }),
-      );
+      await this.#table.db.delete({
+        TableName: this.#table.tableName,
+        Key: this.#key(nonceHash),
+        ConditionExpression: 'attribute_exists(pk) AND validUntil > :now',
+        ExpressionAttributeValues: { ':now': now.getTime() },
+      });
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (isConditionalCheckFailed(error)) return false;
       throw this.#table.failure('consume a sign-in link', error);
     }
   }

@@ -1,5 +1,4 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDb } from '../../adapters/aws/dynamodb.ts';
 import { isValidAccount } from '../../adapters/dynamodb/records.ts';
 import { ConfigError, errorMessage, SessionLogError } from '../../errors.ts';
 import type { TickStatus, TickStatusStore } from '../ports.ts';
@@ -13,15 +12,15 @@ const SK = 'LATEST';
  * it after every tick, the phone page reads it. Overwritten, so it never grows and needs no TTL.
  */
 export class DynamoDbTickStatus implements TickStatusStore {
-  readonly #doc: DynamoDBDocumentClient;
+  readonly #db: DynamoDb;
   readonly #tableName: string;
   readonly #pk: string;
 
-  constructor(options: { client: DynamoDBClient; tableName: string; account: string }) {
+  constructor(options: { client: DynamoDb; tableName: string; account: string }) {
     if (!isValidAccount(options.account)) {
       throw new ConfigError('invalid account name for the tick status: use letters, digits, _ . -');
     }
-    this.#doc = DynamoDBDocumentClient.from(options.client);
+    this.#db = options.client;
     this.#tableName = options.tableName;
     this.#pk = tickPk(options.account);
   }
@@ -29,10 +28,7 @@ export class DynamoDbTickStatus implements TickStatusStore {
   async get(): Promise<TickStatus | null> {
     let item: Record<string, unknown> | undefined;
     try {
-      const out = await this.#doc.send(
-        new GetCommand({ TableName: this.#tableName, Key: { pk: this.#pk, sk: SK } }),
-      );
-      item = out.Item;
+      item = await this.#db.get({ TableName: this.#tableName, Key: { pk: this.#pk, sk: SK } });
     } catch (error) {
       throw this.#failure('read the last tick', error);
     }
@@ -44,22 +40,20 @@ export class DynamoDbTickStatus implements TickStatusStore {
 
   async put(status: TickStatus): Promise<void> {
     try {
-      await this.#doc.send(
-        new PutCommand({
-          TableName: this.#tableName,
-          Item: {
-            pk: this.#pk,
-            sk: SK,
-            kind: 'tick',
-            at: status.at.toISOString(),
-            action: status.action,
-            detail: status.detail,
-            error: status.error,
-            warnings: [...status.warnings],
-            tokenExpiresAt: status.tokenExpiresAt?.toISOString() ?? null,
-          },
-        }),
-      );
+      await this.#db.put({
+        TableName: this.#tableName,
+        Item: {
+          pk: this.#pk,
+          sk: SK,
+          kind: 'tick',
+          at: status.at.toISOString(),
+          action: status.action,
+          detail: status.detail,
+          error: status.error,
+          warnings: [...status.warnings],
+          tokenExpiresAt: status.tokenExpiresAt?.toISOString() ?? null,
+        },
+      });
     } catch (error) {
       throw this.#failure('record the last tick', error);
     }

@@ -1,15 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { isParameterNotFound, type Ssm } from '../../adapters/aws/ssm.ts';
 import { parameterName } from '../../adapters/ssm/parameters.ts';
-import { ConfigError, errorMessage, ParameterStoreError } from '../../errors.ts';
+import { AwsError, ConfigError, errorMessage, ParameterStoreError } from '../../errors.ts';
 import type { SigningKey, SigningKeys } from '../ports.ts';
 import { SIGNING_KEY_LEAF } from './names.ts';
 
-const StoredKey = z.strictObject({ secret: z.string().min(43), generation: z.int().positive() });
+const StoredKey = z.strictObject({
+  secret: z.string().check(z.minLength(43)),
+  generation: z.int().check(z.positive()),
+});
 
 export interface SsmSigningKeysOptions {
-  readonly client: SSMClient;
+  readonly client: Ssm;
   /** @default '/stopwatt' */
   readonly prefix?: string | undefined;
   readonly account: string;
@@ -73,12 +76,10 @@ export class SsmSigningKeys implements SigningKeys {
   async #read(): Promise<SigningKey | null> {
     let text: string | undefined;
     try {
-      const out = await this.#options.client.send(
-        new GetParameterCommand({ Name: this.name, WithDecryption: true }),
-      );
+      const out = await this.#options.client.getParameter({ Name: this.name, WithDecryption: true });
       text = out.Parameter?.Value;
     } catch (error) {
-      if (error instanceof Error && error.name === 'ParameterNotFound') return null;
+      if (isParameterNotFound(error)) return null;
       throw new ParameterStoreError(
         `cannot read SSM parameter ${this.name}: ${errorMessage(error)}`,
         this.name,
@@ -116,17 +117,15 @@ export class SsmSigningKeys implements SigningKeys {
       generation: key.generation,
     });
     try {
-      await this.#options.client.send(
-        new PutParameterCommand({
-          Name: this.name,
-          Value: value,
-          Type: 'SecureString',
-          Overwrite: overwrite,
-        }),
-      );
+      await this.#options.client.putParameter({
+        Name: this.name,
+        Value: value,
+        Type: 'SecureString',
+        Overwrite: overwrite,
+      });
       return true;
     } catch (error) {
-      if (!overwrite && error instanceof Error && error.name === 'ParameterAlreadyExists') return false;
+      if (!overwrite && error instanceof AwsError && error.code === 'ParameterAlreadyExists') return false;
       throw new ParameterStoreError(
         `cannot write SSM parameter ${this.name}: ${errorMessage(error)}`,
         this.name,

@@ -1,5 +1,5 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { DynamoDb } from '../../adapters/aws/dynamodb.ts';
+import type { Ssm } from '../../adapters/aws/ssm.ts';
 import { DynamoDbPriceCache } from '../../adapters/dynamodb/price-cache.ts';
 import { DynamoDbSessionLog } from '../../adapters/dynamodb/session-log.ts';
 import { EnergiDataServiceClient } from '../../adapters/energidataservice/client.ts';
@@ -25,8 +25,8 @@ export interface WebSettings {
 
 export interface AwsWebDepsOptions {
   readonly settings: WebSettings;
-  readonly ssm: SSMClient;
-  readonly dynamo: DynamoDBClient;
+  readonly ssm: Ssm;
+  readonly dynamo: DynamoDb;
   readonly assets: (name: string) => Promise<StaticAsset | null>;
   readonly now?: (() => Date) | undefined;
   /** A revoke reaches a warm instance within this. @default 5_000 */

@@ -1,19 +1,18 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDb } from '../../adapters/aws/dynamodb.ts';
 import { isValidAccount } from '../../adapters/dynamodb/records.ts';
 import { ConfigError, errorMessage, SessionLogError } from '../../errors.ts';
 import { webPk } from './names.ts';
 
 export interface WebTableOptions {
   /** Injected; create it with createDynamoDbClient (retries throttling). */
-  readonly client: DynamoDBClient;
+  readonly client: DynamoDb;
   readonly tableName: string;
   readonly account: string;
 }
 
 /** The web function's own partition `WEB#<account>` of the log table (its role may write nothing else). */
 export class WebTable {
-  readonly doc: DynamoDBDocumentClient;
+  readonly db: DynamoDb;
   readonly tableName: string;
   readonly pk: string;
 
@@ -21,7 +20,7 @@ export class WebTable {
     if (!isValidAccount(options.account)) {
       throw new ConfigError('invalid account name for the web store: use letters, digits, _ . -');
     }
-    this.doc = DynamoDBDocumentClient.from(options.client);
+    this.db = options.client;
     this.tableName = options.tableName;
     this.pk = webPk(options.account);
   }
