@@ -1,6 +1,11 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { systemClock } from '../../lambdas/adapters/system-clock.ts';
-import { buildCheck, type CheckParts, type EntryChoices } from '../../lambdas/composition/build-check.ts';
+import {
+  buildCheck,
+  type CheckParts,
+  type EntryChoices,
+  type TickLookup,
+} from '../../lambdas/composition/build-check.ts';
 import { instanceId } from '../../lambdas/composition/instance-id.ts';
 import { hasAnyRule } from '../../lambdas/config.ts';
 import type { Rules } from '../../lambdas/core/rules.ts';
@@ -75,7 +80,8 @@ export function parseCommandArgs<O extends ParseArgsOptionsConfig>(args: string[
 }
 
 export interface PreparedCheck {
-  readonly run: () => Promise<CheckOutcome>;
+  /** One tick; `lookup`: where it looks for sessions (watch's idle cadence), else everywhere. */
+  readonly run: (lookup?: TickLookup) => Promise<CheckOutcome>;
   /** The rules the ticks apply (stored rules or a rules file, overridden by the flags). */
   readonly rules: Rules;
   /** Grows as ticks read the token and credentials: scrub output with it. */
@@ -133,7 +139,7 @@ export async function prepareCheck(
     warnings,
     hasRule: hasAnyRule(rules),
     log: check.parts.stores.log,
-    run: () => check.tick({ secrets, warn, rules }),
+    run: (lookup) => check.tick({ secrets, warn, rules, lookup }),
   };
 }
 

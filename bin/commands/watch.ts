@@ -1,8 +1,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { systemClock } from '../../lambdas/adapters/system-clock.ts';
+import { cadenceRead } from '../../lambdas/composition/cadence.ts';
+import { DEFAULT_IDLE_INTERVAL_MINUTES } from '../../lambdas/contract.ts';
 import { formatLocalTime } from '../../lambdas/core/local-time.ts';
 import { ApiError, ApiUnreachableError, errorMessage, redact } from '../../lambdas/errors.ts';
-import type { Clock } from '../../lambdas/ports.ts';
+import type { CadenceState, Clock } from '../../lambdas/ports.ts';
 import type { CheckOutcome } from '../../lambdas/run-check.ts';
 import { type CliIo, EXIT_OK, reportError, secretsFrom, UsageError } from '../cli/io.ts';
 import { storeDir } from '../cli/local-deps.ts';
@@ -21,7 +23,9 @@ export const WATCH_HELP = `Usage: stopwatt watch [options]
 
 Runs check every --interval seconds with a live progress line (energy vs target, power, price)
 until the session ends, then prints a summary. Ctrl-C stops watching (the session keeps charging).
-Between polls, a stop predicted before the next poll is waited for and sent on time.
+Between polls, a stop predicted before the next poll is waited for and sent on time. While no
+session is open it reads only every --idle-interval minutes (default: the rules', else 5), with
+one request a read; the first read looks everywhere.
 
 ${RULE_FLAGS_HELP}
 
@@ -45,6 +49,11 @@ export interface WatchOptions {
   readonly energyTargetKwh?: number | undefined;
   /** The rules' time zone: progress times are shown on its wall clock. @default 'UTC' */
   readonly timeZone?: string | undefined;
+  /**
+   * Time between reads while no session is open (the adaptive cadence; never shorter than the
+   * interval). Absent or 0: every interval, looking everywhere.
+   */
+  readonly idleIntervalMs?: number | undefined;
   /** Real time to sleep between polls for `clock` time `ms` (the demo runs on a faster clock). */
   readonly sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
 }
@@ -73,7 +82,14 @@ export async function watchCommand(args: string[], io: CliIo): Promise<number> {
     // The target from the effective rules (flags, rules file or stored rules), for the progress bar.
     const energyTargetKwh = prepared.rules.once?.energyKwh ?? prepared.rules.energyKwh;
     const timeZone = prepared.rules.timezone;
-    const last = await watchLoop(prepared, io, { intervalMs, clock, energyTargetKwh, timeZone });
+    const idleIntervalMs = (prepared.rules.idleIntervalMinutes ?? DEFAULT_IDLE_INTERVAL_MINUTES) * 60_000;
+    const last = await watchLoop(prepared, io, {
+      intervalMs,
+      idleIntervalMs,
+      clock,
+      energyTargetKwh,
+      timeZone,
+    });
     if (last?.sessionId && !io.signal?.aborted && prepared.log) {
       const summary = (await prepared.log.listSessions()).find((s) => s.sessionId === last.sessionId);
       const source = values.table
@@ -100,13 +116,13 @@ export async function watchLoop(
     options.sleep ??
     ((ms: number, signal?: AbortSignal) => delay(ms, undefined, { signal }).then(() => undefined));
   const live = io.stdout.isTTY === true;
-  let seenSession = false;
+  const cadence = watchCadence(prepared, options);
   let stopping = false;
   let last: CheckOutcome | null = null;
   while (!io.signal?.aborted) {
     let outcome: CheckOutcome;
     try {
-      outcome = await prepared.run();
+      outcome = await cadence.read();
     } catch (error) {
       // Ctrl-C during an in-tick wait: the tick stopped before it re-read or sent anything.
       if (io.signal?.aborted && error instanceof Error && error.name === 'AbortError') break;
@@ -119,28 +135,13 @@ export async function watchLoop(
     }
     for (const warning of prepared.warnings.splice(0))
       io.stderr.write(`stopwatt: warning: ${redact(warning, prepared.secrets)}\n`);
-    if (outcome.action === 'none') {
-      if (seenSession) {
-        io.stdout.write(`${live ? '\n' : ''}session ${last?.sessionId ?? ''} has ended\n`);
-        return last;
-      }
-      io.stdout.write(`${stamp(options)}  no active session; waiting for one (Ctrl-C to stop)\n`);
-    } else {
-      seenSession = true;
-      last = outcome;
-      const line = progressLine(outcome, options);
-      if (outcome.action === 'end' || outcome.action === 'dry-run' || outcome.action === 'already-stopping') {
-        io.stdout.write(`${live ? '\r\x1b[2K' : ''}${line}\n`);
-        io.stdout.write(`${humanOutcome(outcome)}\n`);
-        if (outcome.action === 'dry-run') return outcome;
-        if (outcome.snapshot?.status === 'finished') return outcome;
-        stopping = true;
-      } else {
-        io.stdout.write(live ? `\r\x1b[2K${line}` : `${line}\n`);
-      }
-    }
-    // After a stop, poll faster until the charger confirms.
-    const wait = stopping ? Math.min(options.intervalMs, 5_000) : options.intervalMs;
+    const idleWaitMs = cadence.idleWaitMs();
+    const shown = show(outcome, last, { io, live, options, idleWaitMs });
+    if (shown === 'over') return outcome.action === 'none' ? last : outcome;
+    if (shown === 'stopping') stopping = true;
+    if (outcome.action !== 'none') last = outcome;
+    // After a stop, poll faster until the charger confirms; without a session, at the idle cadence.
+    const wait = stopping ? Math.min(options.intervalMs, 5_000) : (idleWaitMs ?? options.intervalMs);
     await sleepOrAbort(sleep, wait, io.signal);
   }
   if (live) io.stdout.write('\n');
@@ -150,6 +151,60 @@ export async function watchLoop(
       : 'stopped watching; the session was not touched\n',
   );
   return last;
+}
+
+/**
+ * The adaptive cadence in memory: with an idle interval, a read while no session is open looks
+ * only where the account's sessions are found (one request) and the next one waits the interval.
+ */
+function watchCadence(prepared: PreparedCheck, options: WatchOptions) {
+  const idleMs = options.idleIntervalMs ?? 0;
+  // The first read looks everywhere, as check does: the driver may be at a public charger.
+  let state: CadenceState = { open: true, homeChargers: null, learnedAt: null };
+  return {
+    read: async (): Promise<CheckOutcome> => {
+      if (idleMs <= 0) return prepared.run();
+      const read = cadenceRead(state, prepared.rules, options.clock.now());
+      // A failed read looks everywhere again next time.
+      state = { ...state, open: true };
+      const outcome = await prepared.run(read.lookup);
+      state = read.after(outcome);
+      return outcome;
+    },
+    /** How long to wait before the next read when no session is open, or null: a poll interval. */
+    idleWaitMs: (): number | null =>
+      idleMs > 0 && !state.open ? Math.max(options.intervalMs, idleMs) : null,
+  };
+}
+
+/** Prints one outcome: `over` when the watch ends with it, `stopping` once a stop was sent or seen. */
+function show(
+  outcome: CheckOutcome,
+  last: CheckOutcome | null,
+  context: { io: CliIo; live: boolean; options: WatchOptions; idleWaitMs: number | null },
+): 'over' | 'stopping' | 'going' {
+  const { io, live, options } = context;
+  if (outcome.action === 'none') {
+    if (last) {
+      io.stdout.write(`${live ? '\n' : ''}session ${last.sessionId ?? ''} has ended\n`);
+      return 'over';
+    }
+    const next =
+      context.idleWaitMs === null
+        ? 'waiting for one'
+        : `next look in ${Math.round(context.idleWaitMs / 60_000)} min`;
+    io.stdout.write(`${stamp(options)}  no active session; ${next} (Ctrl-C to stop)\n`);
+    return 'going';
+  }
+  const line = progressLine(outcome, options);
+  if (outcome.action === 'end' || outcome.action === 'dry-run' || outcome.action === 'already-stopping') {
+    io.stdout.write(`${live ? '\r\x1b[2K' : ''}${line}\n`);
+    io.stdout.write(`${humanOutcome(outcome)}\n`);
+    if (outcome.action === 'dry-run' || outcome.snapshot?.status === 'finished') return 'over';
+    return 'stopping';
+  }
+  io.stdout.write(live ? `\r\x1b[2K${line}` : `${line}\n`);
+  return 'going';
 }
 
 /** Worth another poll: the API was unreachable, overloaded or rate limiting. */

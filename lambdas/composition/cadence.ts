@@ -1,7 +1,8 @@
 import { anySessionOpen, idleLookup, learnPlace, type SessionSearch } from '../core/idle-reads.ts';
+import type { Rules } from '../core/rules.ts';
 import type { CadenceState, ReadCadence } from '../ports.ts';
 import type { CheckOutcome } from '../run-check.ts';
-import type { AccountCheck, TickOptions } from './build-check.ts';
+import type { AccountCheck, TickLookup, TickOptions } from './build-check.ts';
 
 export interface CadenceSettings {
   /** Time between reads while no session is open, unless the rules set `idleIntervalMinutes`. */
@@ -30,18 +31,36 @@ export async function tickOnCadence(
   const now = check.parts.clock.now();
   const state = await cadence.claim(now, Math.max(0, idleMs - settings.earlyMs));
   if (state === null) return null;
-  const where = state.open ? 'all' : idleLookup(state, now, rules.idlePublicCharging === true);
-  let search: SessionSearch | null = null;
+  const read = cadenceRead(state, rules, now);
   let outcome: CheckOutcome;
   try {
-    outcome = await check.tick({ ...options, rules, lookup: { where, seen: (found) => (search = found) } });
+    outcome = await check.tick({ ...options, rules, lookup: read.lookup });
   } catch (error) {
     // The read did not happen or went wrong: the next tick must not wait a whole idle interval.
     await cadence.release().catch(() => undefined);
     throw error;
   }
-  await cadence.record(stateAfter(state, search, outcome, now));
+  await cadence.record(read.after(outcome));
   return outcome;
+}
+
+/** A read on the cadence: where it looks, and the state once it is done. */
+export interface CadenceRead {
+  readonly lookup: TickLookup;
+  after(outcome: CheckOutcome): CadenceState;
+}
+
+/**
+ * Everywhere while a session is open; else where the idle reads find the account's sessions.
+ * The deployed function keeps the state in the table, `watch` in memory.
+ */
+export function cadenceRead(state: CadenceState, rules: Rules, now: Date): CadenceRead {
+  const where = state.open ? 'all' : idleLookup(state, now, rules.idlePublicCharging === true);
+  let search: SessionSearch | null = null;
+  return {
+    lookup: { where, seen: (found) => (search = found) },
+    after: (outcome) => stateAfter(state, search, outcome, now),
+  };
 }
 
 /** The rules' interval beats the configured one. */

@@ -1,14 +1,16 @@
 /**
  * `stopwatt watch` in-process against the simulator: Ctrl-C during an in-tick wait, the progress
- * target taken from stored rules, and flag errors that name the flag.
+ * target taken from stored rules, flag errors that name the flag, and the idle cadence.
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CHECK_OPTIONS, parseCommandArgs, prepareCheck } from '../../bin/commands/check.ts';
 import { rulesCommand } from '../../bin/commands/rules.ts';
-import { watchCommand } from '../../bin/commands/watch.ts';
-import { AmpecoSimulator, realClock } from '../../lambdas/simulator/server.ts';
-import { runCommand } from '../support/cli-io.ts';
+import { watchCommand, watchLoop } from '../../bin/commands/watch.ts';
+import type { Clock } from '../../lambdas/ports.ts';
+import { AmpecoSimulator, ManualClock, realClock } from '../../lambdas/simulator/server.ts';
+import { capture, runCommand } from '../support/cli-io.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 const CHARGE_POINTS = '/api/v1/app/personal/charge-points';
@@ -86,5 +88,53 @@ describe('stopwatt watch', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(message);
     expect(result.stdout).toBe('');
+  });
+});
+
+describe('stopwatt watch on the idle cadence', () => {
+  it('reads once every idle interval with one request while no session is open, then every interval', async () => {
+    // Prepare: no session until the third idle wait is over; a manual clock moved by the waits.
+    const simClock = new ManualClock(Date.parse('2026-03-02T08:00:00Z'));
+    const token = `tok-${randomBytes(8).toString('hex')}`;
+    const sim = await AmpecoSimulator.start({ clock: simClock, token });
+    cleanups.push(() => sim.close());
+    const store = await tempDir('stopwatt-watch-', cleanups);
+    const env = { STOPWATT_API_URL: sim.url, STOPWATT_TOKEN: token, STOPWATT_STORE: store };
+    const io = {
+      env,
+      stdout: capture().stream,
+      stderr: capture().stream,
+      signal: new AbortController().signal,
+    };
+    const controller = new AbortController();
+    const clock: Clock = { now: () => new Date(simClock.now()), sleep: async (ms) => simClock.advance(ms) };
+    const { values } = parseCommandArgs(['--energy-kwh', '50'], CHECK_OPTIONS);
+    const prepared = await prepareCheck(values, io, { horizonMs: 0, clock });
+    const waits: { ms: number; requests: number }[] = [];
+    const sleep = async (ms: number) => {
+      waits.push({ ms, requests: sim.requests.length });
+      simClock.advance(ms);
+      if (waits.length === 3) sim.addSession({ energyWh: 2_000, powerKw: 11 });
+      if (waits.length === 5) controller.abort();
+    };
+
+    // Act
+    const stdout = capture();
+    await watchLoop(
+      prepared,
+      { ...io, stdout: stdout.stream, signal: controller.signal },
+      { intervalMs: 60_000, idleIntervalMs: 300_000, clock, sleep },
+    );
+
+    // Assess: the first read looks everywhere (2 requests), the idle ones at the charge points only.
+    expect(waits).toEqual([
+      { ms: 300_000, requests: 2 },
+      { ms: 300_000, requests: 3 },
+      { ms: 300_000, requests: 4 },
+      { ms: 60_000, requests: 5 },
+      { ms: 60_000, requests: 6 },
+    ]);
+    expect(sim.requests.slice(2).every((r) => r.path === CHARGE_POINTS)).toBe(true);
+    expect(stdout.text()).toContain('no active session; next look in 5 min (Ctrl-C to stop)');
   });
 });
