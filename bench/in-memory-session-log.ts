@@ -2,6 +2,7 @@ import { answerAgainst } from '../lambdas/adapters/claims.ts';
 import { byTimelineOrder } from '../lambdas/adapters/timeline-order.ts';
 import type { Decision } from '../lambdas/core/decide.ts';
 import type { Snapshot } from '../lambdas/core/snapshot.ts';
+import type { StopLatencySample } from '../lambdas/core/stop-latency.ts';
 import type {
   ClaimAnswer,
   SessionLog,
@@ -59,6 +60,8 @@ export class InMemorySessionLog implements SessionLog {
   readonly #clock: VirtualClock;
   readonly #options: InMemorySessionLogOptions;
   readonly #sessions = new Map<string, SessionData>();
+  /** Newest first, like the adapters' query. */
+  #latencies: StopLatencySample[] = [];
 
   constructor(clock: VirtualClock, options: InMemorySessionLogOptions = {}) {
     this.#clock = clock;
@@ -134,6 +137,22 @@ export class InMemorySessionLog implements SessionLog {
     await this.#read();
     const entries = this.#sessions.get(sessionId)?.timeline ?? [];
     return [...entries].sort(byTimelineOrder);
+  }
+
+  async recordStopLatency(sample: StopLatencySample): Promise<void> {
+    // One small PutItem in the account's latency partition.
+    this.ops.writes++;
+    await this.#clock.sleep(this.#options.opLatencyMs ?? 0);
+    const same = (s: StopLatencySample) =>
+      s.sessionId === sample.sessionId && s.at.getTime() === sample.at.getTime();
+    this.#latencies = [sample, ...this.#latencies.filter((s) => !same(s))].sort(
+      (a, b) => b.at.getTime() - a.at.getTime(),
+    );
+  }
+
+  async recentStopLatencies(limit: number): Promise<StopLatencySample[]> {
+    await this.#read();
+    return this.#latencies.slice(0, limit);
   }
 
   #data(sessionId: string): SessionData {

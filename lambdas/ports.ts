@@ -4,6 +4,7 @@ import type { PriceReading, PriceSlot } from './core/prices.ts';
 import type { Rules, StopReason } from './core/rules.ts';
 import type { Session } from './core/session.ts';
 import type { Snapshot } from './core/snapshot.ts';
+import type { StopLatencySample } from './core/stop-latency.ts';
 
 /** The operator's driver-app API (AMPECO). */
 export interface ChargingApi {
@@ -69,6 +70,12 @@ export interface StopResult {
   readonly detail: string;
   readonly energyKwh: number | null;
   readonly error?: string | undefined;
+  /** The energy estimated where `/end` landed (kWh); absent when the stop rested on the raw reading. */
+  readonly estimatedKwh?: number | undefined;
+  /** The power that estimate extrapolated (kW). */
+  readonly powerKw?: number | undefined;
+  /** The learned stop latency this stop aimed earlier by (ms). */
+  readonly stopLatencyMs?: number | undefined;
 }
 
 export interface SessionSummary {
@@ -110,6 +117,13 @@ export interface SessionLog {
   putSummary(summary: SessionSummary): Promise<void>;
   listSessions(options?: { since?: Date | undefined }): Promise<SessionSummary[]>;
   timeline(sessionId: string): Promise<TimelineEntry[]>;
+  /**
+   * Keeps what a finished session taught about the account's stop latency; the same sample
+   * recorded again (two ticks saw the session finish) is kept once.
+   */
+  recordStopLatency(sample: StopLatencySample): Promise<void>;
+  /** The account's latest stop latency samples, newest first, at most `limit`. */
+  recentStopLatencies(limit: number): Promise<StopLatencySample[]>;
 }
 
 /** Consumer prices for the `spot` price source. */

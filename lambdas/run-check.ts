@@ -10,6 +10,7 @@ import { persistOnce } from './use-case/once-override.ts';
 import { buildOutcome, type CheckOutcome, describeContinue, primaryOutcome } from './use-case/outcome.ts';
 import { preciseWait } from './use-case/precise-wait.ts';
 import { closeEndedSessions, reconcile, recordJudgement } from './use-case/record.ts';
+import { readStopLatency } from './use-case/stop-latency.ts';
 
 export type { CheckDeps } from './use-case/check-deps.ts';
 export { type CheckAction, type CheckOutcome, outcomeFields } from './use-case/outcome.ts';
@@ -34,8 +35,9 @@ export async function runCheck(input: CheckDeps): Promise<CheckOutcome> {
   }
   const outcomes: CheckOutcome[] = [];
   const failures: unknown[] = [];
+  const stopLatencyMs = await readStopLatency(input);
   for (const session of sessions) {
-    const deps: CheckDeps = { ...input, rules: once.rulesFor(session.id) };
+    const deps: CheckDeps = { ...input, rules: once.rulesFor(session.id), stopLatencyMs };
     await checkSession(deps, session, observation).then(
       (outcome) => outcomes.push(outcome),
       (error: unknown) => failures.push(error),

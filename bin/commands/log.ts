@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { formatLocalDateTime } from '../../lambdas/core/local-time.ts';
 import type { Snapshot } from '../../lambdas/core/snapshot.ts';
-import type { TimelineEntry } from '../../lambdas/ports.ts';
+import type { StopResult, TimelineEntry } from '../../lambdas/ports.ts';
 import { columnChart } from '../cli/chart.ts';
 import { displayTimeZone, TIMEZONE_OPTION } from '../cli/display-zone.ts';
 import { csvLine, HISTORY_OPTIONS, historyLog } from '../cli/history-deps.ts';
@@ -11,8 +11,9 @@ const OPTIONS = { ...HISTORY_OPTIONS, ...TIMEZONE_OPTION } as const;
 
 export const LOG_HELP = `Usage: stopwatt log SESSION_ID [--account A] [--csv] [--timezone TZ] [--table T --region R]
 
-Shows one session's timeline: every observation and decision, the stop claim and its result,
-with terminal charts of power, cumulative energy and price. --csv prints the observations (UTC).
+Shows one session's timeline: every observation and decision, the stop claim and its result
+(the energy estimated at /end, the learned stop latency it aimed earlier by, and how much the
+charger delivered after it in its final meter value), with terminal charts of power, cumulative energy and price. --csv prints the observations (UTC).
 Times are shown in --timezone, else the stored rules' time zone.`;
 
 export async function logCommand(args: string[], io: CliIo): Promise<number> {
@@ -106,16 +107,24 @@ export function timelineText(
       );
     }
   }
-  lines.push('', `Timeline (${timeZone}):`);
+  lines.push('', `Timeline (${timeZone}):`, ...timelineLines(timeline, timeZone));
+  return `${lines.join('\n')}\n`;
+}
+
+function timelineLines(timeline: readonly TimelineEntry[], timeZone: string): string[] {
+  const lines: string[] = [];
+  // The stop the final meter value is compared with.
+  let stop: StopResult | null = null;
   for (const entry of timeline) {
     const at = formatLocalDateTime(entry.at, timeZone, { seconds: true });
     switch (entry.kind) {
       case 'observation': {
         const s = entry.snapshot;
+        const final = s.status === 'finished' && stop ? afterStop(stop, s) : '';
         lines.push(
           `${at}  seen      ${s.status}/${s.chargingState ?? '-'}  ${s.energyKwh.toFixed(3)} kWh  ${s.powerKw?.toFixed(2) ?? '?'} kW${s.cost === null ? '' : `  ${s.cost.toFixed(2)} ${s.currency ?? ''}`}${
             s.sampledAt ? `  (meter at ${formatLocalDateTime(s.sampledAt, timeZone, { seconds: true })})` : ''
-          }${s.doubts?.length ? `  doubtful: ${s.doubts.join('; ')}` : ''}`,
+          }${s.doubts?.length ? `  doubtful: ${s.doubts.join('; ')}` : ''}${final}`,
         );
         break;
       }
@@ -134,11 +143,28 @@ export function timelineText(
         lines.push(`${at}  claimed   stop attempt ${entry.claim.attempt} by ${entry.claim.by}`);
         break;
       case 'result':
-        lines.push(
-          `${at}  stop      ${entry.result.outcome}${entry.result.error ? `: ${entry.result.error}` : ''} (attempt ${entry.result.attempt})`,
-        );
+        if (entry.result.outcome === 'accepted') stop = entry.result;
+        lines.push(`${at}  stop      ${resultText(entry.result)}`);
         break;
     }
   }
-  return `${lines.join('\n')}\n`;
+  return lines;
+}
+
+/** `accepted (attempt 1); estimate at /end 20.002 kWh at 22 kW; aimed 3 s early (learned stop latency)` */
+function resultText(result: StopResult): string {
+  const parts = [`${result.outcome}${result.error ? `: ${result.error}` : ''} (attempt ${result.attempt})`];
+  if (result.estimatedKwh !== undefined && result.powerKw !== undefined)
+    parts.push(`estimate at /end ${result.estimatedKwh.toFixed(3)} kWh at ${result.powerKw.toFixed(2)} kW`);
+  if (result.stopLatencyMs !== undefined)
+    parts.push(`aimed ${(result.stopLatencyMs / 1000).toFixed(1)} s early (learned stop latency)`);
+  return parts.join('; ');
+}
+
+/** `  final energy: 0.018 kWh after the estimate at /end (3.0 s at 22 kW)` */
+function afterStop(stop: StopResult, finished: Snapshot): string {
+  if (stop.estimatedKwh === undefined || stop.powerKw === undefined) return '';
+  const afterKwh = finished.energyKwh - stop.estimatedKwh;
+  const seconds = (afterKwh / stop.powerKw) * 3600;
+  return `  final energy: ${afterKwh.toFixed(3)} kWh after the estimate at /end (${seconds.toFixed(1)} s at ${stop.powerKw.toFixed(2)} kW)`;
 }

@@ -9,6 +9,7 @@ import { formatZodError } from '../config.ts';
 import type { Decision } from '../core/decide.ts';
 import { STOP_REASONS, type StopReason } from '../core/rules.ts';
 import type { Snapshot } from '../core/snapshot.ts';
+import type { StopLatencySample } from '../core/stop-latency.ts';
 import { PriceUnavailableError, SessionLogError, type StopwattError } from '../errors.ts';
 import type { CachedPriceDay, SessionSummary, StopClaim, StopResult } from '../ports.ts';
 
@@ -77,6 +78,17 @@ export const StopResultCodec = z.object({
   detail: text,
   energyKwh: z.nullable(z.number()),
   error: z.optional(text),
+  estimatedKwh: z.optional(z.number()),
+  powerKw: z.optional(z.number()),
+  stopLatencyMs: z.optional(z.number()),
+});
+
+export const StopLatencySampleCodec = z.object({
+  sessionId: text,
+  at: IsoDate,
+  estimatedKwh: z.number(),
+  finalKwh: z.number(),
+  powerKw: z.number(),
 });
 
 export const SessionSummaryCodec = z.object({
@@ -106,6 +118,7 @@ export type DecisionRecord = z.input<typeof DecisionCodec>;
 export type StopClaimRecord = z.input<typeof StopClaimCodec>;
 export type StopResultRecord = z.input<typeof StopResultCodec>;
 export type SessionSummaryRecord = z.input<typeof SessionSummaryCodec>;
+export type StopLatencySampleRecord = z.input<typeof StopLatencySampleCodec>;
 export type CachedPriceDayRecord = z.input<typeof CachedPriceDayCodec>;
 
 // Compile-time checks that each codec's domain side is exactly the port type, both ways.
@@ -116,9 +129,10 @@ const _sameTypes: [
   Same<z.output<typeof StopClaimCodec>, StopClaim>,
   Same<z.output<typeof StopResultCodec>, StopResult>,
   Same<z.output<typeof SessionSummaryCodec>, SessionSummary>,
+  Same<z.output<typeof StopLatencySampleCodec>, StopLatencySample>,
   Same<z.output<typeof CachedPriceDayCodec>, CachedPriceDay>,
   Same<z.output<typeof StopReasonSchema>, StopReason>,
-] = [true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true];
 void _sameTypes;
 
 type ErrorClass = new (message: string, options?: ErrorOptions) => StopwattError;
@@ -200,6 +214,19 @@ export function serializeSessionSummary(summary: SessionSummary): SessionSummary
 
 export function reviveSessionSummary(value: unknown, origin = 'session summary'): SessionSummary {
   return decodeWith(SessionSummaryCodec, value, origin, SessionLogError);
+}
+
+export function serializeStopLatency(sample: StopLatencySample): StopLatencySampleRecord {
+  return encodeWith(
+    StopLatencySampleCodec,
+    sample,
+    `stop latency of session ${sample.sessionId}`,
+    SessionLogError,
+  );
+}
+
+export function reviveStopLatency(value: unknown, origin = 'stop latency sample'): StopLatencySample {
+  return decodeWith(StopLatencySampleCodec, value, origin, SessionLogError);
 }
 
 /** Throws PriceUnavailableError: cached prices that cannot be stored or read are not usable prices. */

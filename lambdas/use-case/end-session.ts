@@ -29,7 +29,7 @@ export async function endSession(
     return buildOutcome({ ...parts, action: 'already-stopping', detail: arbitration.detail });
   }
   const { claim } = arbitration;
-  const { result, thrown } = await sendStop(deps, claim, snapshot.energyKwh);
+  const { result, thrown } = await sendStop(deps, claim, snapshot);
   if (result.outcome === 'failed') {
     await deps.log.recordStopResult(result);
     await notify(deps, stopFailedNotice(result));

@@ -1,9 +1,10 @@
 import { isStoppingOrFinished } from '../core/session.ts';
 import type { Snapshot } from '../core/snapshot.ts';
-import type { StopClaim, StopResult } from '../ports.ts';
+import type { SessionSummary, StopClaim, StopResult } from '../ports.ts';
 import type { CheckDeps } from './check-deps.ts';
-import type { Judgement } from './judge.ts';
+import { type Judgement, judge } from './judge.ts';
 import { track } from './notify.ts';
+import { learnStopLatency } from './stop-latency.ts';
 
 /** Logs a reading, its decision and the session's summary. */
 export async function recordJudgement(deps: CheckDeps, { snapshot, decision }: Judgement): Promise<void> {
@@ -70,19 +71,35 @@ export async function reconcile(deps: CheckDeps, snapshot: Snapshot): Promise<vo
   });
 }
 
+/** Logs the final reading of a session stopwatt stopped, if it is finished; false if not (or unreadable). */
+async function recordFinished(deps: CheckDeps, summary: SessionSummary): Promise<boolean> {
+  const { sessionId } = summary;
+  const session = await track(deps, `session ${sessionId}: reading its final energy`, () =>
+    deps.api.getSession(sessionId),
+  );
+  if (session?.status !== 'finished') return false;
+  const previous = await deps.log.lastObservation(sessionId);
+  const finished = await judge(deps, session, deps.clock.now(), previous, 0);
+  await recordJudgement(deps, finished);
+  await learnStopLatency(deps, finished.snapshot);
+  return true;
+}
+
 /** Sessions seen in the last days that are still open in the log. */
 const OPEN_SESSION_LOOKBACK_MS = 3 * 86_400_000;
 
 /**
  * With no session on the account, a session the log still shows as open has ended (unplugged,
- * or stopped elsewhere): close its summary at the last time it was seen. If the API only missed
- * it, the next tick that sees it reopens the summary.
+ * or stopped elsewhere): close its summary at the last time it was seen. One that stopwatt
+ * stopped is read once by id first, for its final energy and what its stop latency teaches. If
+ * the API only missed it, the next tick that sees it reopens the summary.
  */
 export async function closeEndedSessions(deps: CheckDeps, now: Date): Promise<void> {
   await track(deps, 'session log (closing ended sessions)', async () => {
     const since = new Date(now.getTime() - OPEN_SESSION_LOOKBACK_MS);
     for (const summary of await deps.log.listSessions({ since })) {
       if (summary.status === 'finished') continue;
+      if (summary.stopReason !== null && (await recordFinished(deps, summary))) continue;
       await deps.log.putSummary({
         ...summary,
         status: 'finished',

@@ -6,6 +6,7 @@ import { DynamoDbSessionLog } from '../../lambdas/adapters/dynamodb/session-log.
 import { FileSessionLog } from '../../lambdas/adapters/local/file-session-log.ts';
 import type { Decision } from '../../lambdas/core/decide.ts';
 import type { Snapshot } from '../../lambdas/core/snapshot.ts';
+import type { StopLatencySample } from '../../lambdas/core/stop-latency.ts';
 import type { SessionLog, SessionSummary, StopClaim, StopResult } from '../../lambdas/ports.ts';
 import { createTestTable, type TestTable } from '../support/dynamodb.ts';
 import { tempDir } from '../support/temp-dir.ts';
@@ -105,7 +106,29 @@ function summary(overrides: Partial<SessionSummary> = {}): SessionSummary {
   };
 }
 
+function latency(sessionId: string, minutes: number, finalKwh = 20.018): StopLatencySample {
+  return { sessionId, at: at(minutes), estimatedKwh: 20.001, finalKwh, powerKw: 21.9 };
+}
+
 describe.each(IMPLEMENTATIONS)('SessionLog contract: $name', ({ create }) => {
+  it('returns the latest stop latency samples, newest first, and a sample recorded twice once', async () => {
+    // Prepare
+    const log = await create();
+    const samples = [latency('a', 0), latency('c', 20), latency('b', 10), latency('d', 30, 20.03)];
+
+    // Act
+    const none = await log.recentStopLatencies(5);
+    for (const sample of samples) await log.recordStopLatency(sample);
+    await log.recordStopLatency(latency('c', 20));
+    const latest = await log.recentStopLatencies(3);
+    const all = await log.recentStopLatencies(10);
+
+    // Assess
+    expect(none).toStrictEqual([]);
+    expect(latest).toStrictEqual([latency('d', 30, 20.03), latency('c', 20), latency('b', 10)]);
+    expect(all.map((s) => s.sessionId)).toStrictEqual(['d', 'c', 'b', 'a']);
+  });
+
   it('grants attempt 1 to exactly one of ten concurrent claims and shows the others the winner', async () => {
     // Prepare
     const log = await create();
@@ -178,7 +201,14 @@ describe.each(IMPLEMENTATIONS)('SessionLog contract: $name', ({ create }) => {
     // Prepare
     const log = await create();
     const failed = result({ attempt: 1, at: at(6), outcome: 'failed', energyKwh: null, error: 'HTTP 502' });
-    const accepted = result({ attempt: 2, at: at(9) });
+    // With what the stop landed on: the estimate, its power and the latency it aimed earlier by.
+    const accepted = result({
+      attempt: 2,
+      at: at(9),
+      estimatedKwh: 20.001,
+      powerKw: 21.9,
+      stopLatencyMs: 2_800,
+    });
 
     // Act
     await log.recordStopResult(accepted);

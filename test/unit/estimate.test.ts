@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseRules } from '../../lambdas/config.ts';
-import { decide } from '../../lambdas/core/decide.ts';
+import { decide, MAX_ENERGY_LEAD_MS } from '../../lambdas/core/decide.ts';
 import { estimateEnergy } from '../../lambdas/core/estimate.ts';
 import { MAX_SAMPLE_AGE_MS, sampleTime } from '../../lambdas/core/sample-time.ts';
 import type { Session } from '../../lambdas/core/session.ts';
@@ -155,22 +155,45 @@ describe('no stop on an estimate built from doubtful data', () => {
     });
   }
 
+  /** A learned stop latency as the log could hold it, hostile values included. */
+  const stopLatency = fc.oneof(
+    fc.integer({ min: -60_000, max: 120_000 }),
+    fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY),
+  );
+  const clamp = (ms: number) => (Number.isFinite(ms) ? Math.min(MAX_ENERGY_LEAD_MS, Math.max(0, ms)) : 0);
+
   it('ends for energy below the raw reading only on a plausible sample, charging at plausible power', () => {
     let estimatedEnds = 0;
+    const heldOnDoubtfulSamples = new Set<string>();
     fc.assert(
       fc.property(
         hostileSession,
         fc.double({ min: 0.1, max: 80, noNaN: true }),
         fc.integer({ min: 0, max: 30_000 }),
-        (over, targetKwh, energyLeadMs) => {
+        stopLatency,
+        (over, targetKwh, energyLeadMs, stopLatencyMs) => {
           // Prepare
           const s = toSnapshot(session(over), READ, DEFAULT_SESSION_PRICE_FORMULA);
           const rules = parseRules({ energyKwh: targetKwh });
 
           // Act
-          const decision = decide({ snapshot: s, rules, now: READ, price: null, energyLeadMs });
+          const decision = decide({
+            snapshot: s,
+            rules,
+            now: READ,
+            price: null,
+            energyLeadMs,
+            stopLatencyMs,
+          });
 
           // Assess: an end the raw reading does not justify rests on trustworthy data only.
+          const leadMs = clamp(clamp(energyLeadMs) + clamp(stopLatencyMs));
+          const aimedKwh = over.energyWh / 1000 + ((over.powerW ?? 0) / 1000) * (leadMs / 3_600_000);
+          // Doubtful samples that the lead alone would have pushed over the target: held.
+          if (s.sampleDoubt && aimedKwh >= targetKwh && s.energyKwh < targetKwh - 0.001) {
+            expect(decision.action).not.toBe('end');
+            heldOnDoubtfulSamples.add(s.sampleDoubt);
+          }
           if (decision.action !== 'end' || s.energyKwh >= targetKwh - 0.001) return;
           estimatedEnds += 1;
           const { startedAt, durationS, powerW, energyWh } = over;
@@ -189,7 +212,8 @@ describe('no stop on an estimate built from doubtful data', () => {
           expect(powerW ?? 0).toBeGreaterThan(500);
           expect(powerW ?? 0).toBeLessThanOrEqual(400_000);
           expect(energyWh / 1000).toBeLessThanOrEqual(2_000);
-          const hours = (READ.getTime() + energyLeadMs - Math.min(sampledAt, READ.getTime())) / 3_600_000;
+          // Never more than 30 s early, whatever the round trip and the learned latency say.
+          const hours = (READ.getTime() + leadMs - Math.min(sampledAt, READ.getTime())) / 3_600_000;
           expect(energyWh / 1000 + ((powerW ?? 0) / 1000) * hours).toBeGreaterThanOrEqual(targetKwh - 0.001);
         },
       ),
@@ -197,7 +221,14 @@ describe('no stop on an estimate built from doubtful data', () => {
       // about one run in ten drew none, which made the exercised-check below flaky.
       { numRuns: 3_000, seed: 20_261_202 },
     );
-    // Some ends did rest on an estimate, so the property was exercised.
+    // Some ends did rest on an estimate, and each kind of hostile sample time was held, so the
+    // property was exercised.
     expect(estimatedEnds).toBeGreaterThan(0);
+    expect([...heldOnDoubtfulSamples].sort()).toStrictEqual([
+      'the duration is negative',
+      'the meter sample is newer than the read',
+      'the meter sample is stale',
+      'the session starts after the read',
+    ]);
   });
 });

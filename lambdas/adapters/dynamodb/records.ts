@@ -15,7 +15,14 @@ export const DECISION_PREFIX = 'DECISION#';
 export const RESULT_ATTEMPT_PREFIX = 'STOP#RESULT#';
 export const LISTING_PREFIX = 'SESSION#';
 
-export type ItemKind = 'observation' | 'decision' | 'claim' | 'result' | 'summary' | 'prices';
+export type ItemKind =
+  | 'observation'
+  | 'decision'
+  | 'claim'
+  | 'result'
+  | 'summary'
+  | 'prices'
+  | 'stop-latency';
 
 export function sessionPk(account: string, sessionId: string): string {
   return `SESSION#${account}#${sessionId}`;
@@ -41,6 +48,15 @@ export function resultAttemptSk(attempt: number): string {
 /** Listing key: ISO start times sort chronologically; 'unknown' sorts after every date. */
 export function listingSk(startedAt: Date | null, sessionId: string): string {
   return `${LISTING_PREFIX}${startedAt ? startedAt.toISOString() : 'unknown'}#${sessionId}`;
+}
+
+/** The account's stop latency samples, one item per finished session, sorted by finish time. */
+export function stopLatencyPk(account: string): string {
+  return `LATENCY#${account}`;
+}
+
+export function stopLatencySk(at: Date, sessionId: string): string {
+  return `STOP#${at.toISOString()}#${sessionId}`;
 }
 
 export function pricesPk(area: string): string {

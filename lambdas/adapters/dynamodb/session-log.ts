@@ -1,6 +1,7 @@
 import { ACCOUNT_NAME_RULE } from '../../contract.ts';
 import type { Decision } from '../../core/decide.ts';
 import type { Snapshot } from '../../core/snapshot.ts';
+import type { StopLatencySample } from '../../core/stop-latency.ts';
 import { ConfigError, SessionLogError } from '../../errors.ts';
 import type {
   ClaimAnswer,
@@ -38,6 +39,7 @@ import {
   sessionPk,
 } from './records.ts';
 import { writeStopClaim } from './stop-claim.ts';
+import { putStopLatency, queryStopLatencies } from './stop-latency-items.ts';
 import { getItem, putItem, queryAllItems, tableFailure } from './table-access.ts';
 import { timelineFromItems } from './timeline-items.ts';
 
@@ -199,6 +201,15 @@ export class DynamoDbSessionLog implements SessionLog {
       ConsistentRead: true,
     });
     return timelineFromItems(items, (sk) => this.origin(sessionId, sk));
+  }
+
+  async recordStopLatency(sample: StopLatencySample): Promise<void> {
+    const { doc, tableName, account, ttlDays } = this;
+    await putStopLatency({ doc, tableName, account, ttlDays, writtenAt: this.now() }, sample);
+  }
+
+  recentStopLatencies(limit: number): Promise<StopLatencySample[]> {
+    return queryStopLatencies({ doc: this.doc, tableName: this.tableName, account: this.account }, limit);
   }
 
   private pk(sessionId: string): string {

@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Decision } from '../../core/decide.ts';
 import type { Snapshot } from '../../core/snapshot.ts';
+import type { StopLatencySample } from '../../core/stop-latency.ts';
 import { errorMessage, SessionLogError } from '../../errors.ts';
 import type {
   ClaimAnswer,
@@ -23,6 +24,7 @@ import {
   serializeStopResult,
 } from '../serialization.ts';
 import { byTimelineOrder } from '../timeline-order.ts';
+import { StopLatencyFile } from './file-stop-latency.ts';
 import {
   appendLine,
   createExclusive,
@@ -41,7 +43,8 @@ const EMPTY_CLAIM_GRACE_MS = 10_000;
  * The session log in a local directory (the default for CLI runs):
  * `<dir>/accounts/<account>/sessions/<id>/` holds `events.jsonl` (observations, decisions, claims,
  * results, one JSON object a line), `claim-<n>.json` (stop claims), `result.json`,
- * `last-observation.json` and `summary.json`.
+ * `last-observation.json` and `summary.json`; `<dir>/accounts/<account>/stop-latency.json` holds
+ * the account's stop latency samples.
  *
  * The stop claim is atomic across processes: attempt N is claimed by creating `claim-N.json`
  * exclusively (a hard link to a complete temp file, which the OS grants to exactly one creator; see
@@ -52,13 +55,17 @@ export class FileSessionLog implements SessionLog {
 
   readonly #onBadRecord: (message: string) => void;
 
+  readonly #latency: StopLatencyFile;
+
   /** `onBadRecord` hears of each damaged record that reads skip (a torn line, a corrupt summary). */
   constructor(options: {
     dir: string;
     account: string;
     onBadRecord?: ((message: string) => void) | undefined;
   }) {
-    this.#root = join(options.dir, 'accounts', segment(options.account), 'sessions');
+    const account = join(options.dir, 'accounts', segment(options.account));
+    this.#root = join(account, 'sessions');
+    this.#latency = new StopLatencyFile(join(account, 'stop-latency.json'));
     this.#onBadRecord = options.onBadRecord ?? (() => undefined);
   }
 
@@ -192,6 +199,14 @@ export class FileSessionLog implements SessionLog {
       }
       return entries.sort(byTimelineOrder);
     });
+  }
+
+  async recordStopLatency(sample: StopLatencySample): Promise<void> {
+    await this.#guard('record the stop latency', () => this.#latency.record(sample));
+  }
+
+  async recentStopLatencies(limit: number): Promise<StopLatencySample[]> {
+    return this.#guard('read the stop latency', async () => (await this.#latency.read()).slice(0, limit));
   }
 
   /** The record `read` returns, or null (reported) when it is damaged. */
