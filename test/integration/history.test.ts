@@ -44,7 +44,8 @@ afterEach(() => {
 /**
  * Two sessions on a manual clock: one seen once on April 1 (not ended by stopwatt), and one
  * on April 10 watched every 5 minutes from 2 kWh at 11 kW until the 4 kWh target ends it at
- * 4.75 kWh (unit price 0.5 * 1.25 + 1 = 1.625 DKK/kWh; AMPECO meters whole Wh).
+ * 4.75 kWh (unit price 0.5 * 1.25 + 1 = 1.625 DKK/kWh; AMPECO meters whole Wh). The tick after,
+ * with no session open, reads its final meter value: 4.765 kWh, 5 s at 11 kW after `/end`.
  */
 async function record(log: SessionLog): Promise<Omit<Recorded, 'dir'>> {
   const simClock = new ManualClock(EARLIER);
@@ -110,7 +111,7 @@ describe('stopwatt sessions (local store)', () => {
     );
     expect(lines[2]).toMatch(
       new RegExp(
-        `^${local.endedId} +2026-04-10 18:49 +2026-04-10 19:15 +4\\.75 +7\\.72 DKK +stopwatt \\(energy\\)$`,
+        `^${local.endedId} +2026-04-10 18:49 +2026-04-10 19:15 +4\\.76 +7\\.74 DKK +stopwatt \\(energy\\)$`,
       ),
     );
   });
@@ -125,7 +126,7 @@ describe('stopwatt sessions (local store)', () => {
       [
         CSV_HEADER,
         `${local.earlierId},2026-04-01T19:51:53.000Z,,1.000,2.50,DKK,,active`,
-        `${local.endedId},2026-04-10T16:49:05.000Z,2026-04-10T17:15:00.000Z,4.750,7.72,DKK,energy,finished`,
+        `${local.endedId},2026-04-10T16:49:05.000Z,2026-04-10T17:15:00.000Z,4.765,7.74,DKK,energy,finished`,
         '',
       ].join('\n'),
     );
@@ -170,7 +171,7 @@ describe('stopwatt log (local store)', () => {
     expect(lines[0]).toBe(`Session ${local.endedId}`);
     for (const label of ['power', 'energy (cumulative)', 'price']) expect(lines).toContain(label);
     expect(stdout).toContain('11.00 kW │████');
-    expect(stdout).toContain('4.75 kWh │');
+    expect(stdout).toContain('4.76 kWh │');
     expect(stdout).toContain('1.63 DKK/kWh │████');
     const timeline = lines.slice(lines.indexOf('Timeline (Europe/Copenhagen):') + 1);
     expect(timeline).toEqual([
@@ -183,7 +184,9 @@ describe('stopwatt log (local store)', () => {
       '2026-04-10 19:15:00  seen      active/charging  4.750 kWh  11.00 kW  7.72 DKK',
       expect.stringMatching(/^2026-04-10 19:15:00 {2}decided {3}end \(energy\): .*4\.75.* kWh.*4 kWh/),
       '2026-04-10 19:15:00  claimed   stop attempt 1 by history-test',
-      '2026-04-10 19:15:00  stop      accepted (attempt 1)',
+      '2026-04-10 19:15:00  stop      accepted (attempt 1); estimate at /end 4.750 kWh at 11.00 kW',
+      '2026-04-10 19:16:00  seen      finished/eVConnected  4.765 kWh  0.00 kW  7.74 DKK  (meter at 2026-04-10 19:15:05)  final energy: 0.015 kWh after the estimate at /end (4.9 s at 11.00 kW)',
+      '2026-04-10 19:16:00  decided   already-stopping',
     ]);
   });
 
@@ -200,6 +203,7 @@ describe('stopwatt log (local store)', () => {
         '2026-04-10T17:05:00.000Z,active,charging,2.916,11.000,4.74,1.6250',
         '2026-04-10T17:10:00.000Z,active,charging,3.833,11.000,6.23,1.6250',
         '2026-04-10T17:15:00.000Z,active,charging,4.750,11.000,7.72,1.6250',
+        '2026-04-10T17:16:00.000Z,finished,eVConnected,4.765,0.000,7.74,1.6250',
         '',
       ].join('\n'),
     );
@@ -280,7 +284,7 @@ describe('stopwatt sessions and log --table (DynamoDB)', () => {
       [
         CSV_HEADER,
         `${ids.earlierId},2026-04-01T19:51:53.000Z,,1.000,2.50,DKK,,active`,
-        `${ids.endedId},2026-04-10T16:49:05.000Z,2026-04-10T17:15:00.000Z,4.750,7.72,DKK,energy,finished`,
+        `${ids.endedId},2026-04-10T16:49:05.000Z,2026-04-10T17:15:00.000Z,4.765,7.74,DKK,energy,finished`,
         '',
       ].join('\n'),
     );

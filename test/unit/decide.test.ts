@@ -368,7 +368,7 @@ describe('decide: session status and data quality', () => {
       action: 'end',
       reason: 'energy',
       detail:
-        'energy 10.092 kWh (estimated; meter 10 kWh at 2026-01-15T11:59:30.000Z) reached the target of 10.09 kWh',
+        'energy 10.092 kWh (estimated; meter 10 kWh at 12:59:30 Europe/Copenhagen) reached the target of 10.09 kWh',
     });
   });
 

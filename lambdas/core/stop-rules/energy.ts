@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { formatLocalTime } from '../local-time.ts';
 import { predictEnergyReached } from '../prediction.ts';
 import { fmt, type StopRule } from './stop-rule.ts';
 
@@ -32,7 +33,7 @@ export const energyRule = {
     const estimated = energy.basis === 'estimate' && fmt(energy.kwh) !== fmt(snapshot.energyKwh);
     const early = stopLatencyMs > 0 ? `, ${fmt(stopLatencyMs / 1000, 1)} s early for the stop latency` : '';
     const shown = estimated
-      ? `${fmt(energy.kwh)} kWh (estimated; meter ${fmt(snapshot.energyKwh)} kWh at ${energy.from.toISOString()}${early})`
+      ? `${fmt(energy.kwh)} kWh (estimated; meter ${fmt(snapshot.energyKwh)} kWh at ${formatLocalTime(energy.from, rules.timezone, { seconds: true })}${early})`
       : `${fmt(energy.kwh)} kWh`;
     if (energy.kwh >= target - ENERGY_RESOLUTION_KWH)
       return { holds: true, detail: `energy ${shown} reached the target of ${fmt(target)} kWh` };
