@@ -175,13 +175,13 @@ describe('stopwatt log (local store)', () => {
     expect(stdout).toContain('1.63 DKK/kWh │████');
     const timeline = lines.slice(lines.indexOf('Timeline (Europe/Copenhagen):') + 1);
     expect(timeline).toEqual([
-      '2026-04-10 19:00:00  seen      active/charging  2.000 kWh  11.00 kW  3.25 DKK',
+      '2026-04-10 19:00:00  seen      active/charging  2.000 kWh  11.00 kW  3.25 DKK  (meter at 2026-04-10 19:00:00)',
       expect.stringMatching(/^2026-04-10 19:00:00 {2}decided {3}continue: /),
-      '2026-04-10 19:05:00  seen      active/charging  2.916 kWh  11.00 kW  4.74 DKK',
+      '2026-04-10 19:05:00  seen      active/charging  2.916 kWh  11.00 kW  4.74 DKK  (meter at 2026-04-10 19:05:00)',
       expect.stringMatching(/^2026-04-10 19:05:00 {2}decided {3}continue: /),
-      '2026-04-10 19:10:00  seen      active/charging  3.833 kWh  11.00 kW  6.23 DKK',
+      '2026-04-10 19:10:00  seen      active/charging  3.833 kWh  11.00 kW  6.23 DKK  (meter at 2026-04-10 19:10:00)',
       expect.stringMatching(/^2026-04-10 19:10:00 {2}decided {3}continue: /),
-      '2026-04-10 19:15:00  seen      active/charging  4.750 kWh  11.00 kW  7.72 DKK',
+      '2026-04-10 19:15:00  seen      active/charging  4.750 kWh  11.00 kW  7.72 DKK  (meter at 2026-04-10 19:15:00)',
       expect.stringMatching(/^2026-04-10 19:15:00 {2}decided {3}end \(energy\): .*4\.75.* kWh.*4 kWh/),
       '2026-04-10 19:15:00  claimed   stop attempt 1 by history-test',
       '2026-04-10 19:15:00  stop      accepted (attempt 1); estimate at /end 4.750 kWh at 11.00 kW',

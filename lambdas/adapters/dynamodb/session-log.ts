@@ -204,12 +204,15 @@ export class DynamoDbSessionLog implements SessionLog {
   }
 
   async recordStopLatency(sample: StopLatencySample): Promise<void> {
-    const { doc, tableName, account, ttlDays } = this;
-    await putStopLatency({ doc, tableName, account, ttlDays, writtenAt: this.now() }, sample);
+    await putStopLatency(this.latencyTable(), sample, { at: this.now(), ttlDays: this.ttlDays });
   }
 
   recentStopLatencies(limit: number): Promise<StopLatencySample[]> {
-    return queryStopLatencies({ doc: this.doc, tableName: this.tableName, account: this.account }, limit);
+    return queryStopLatencies(this.latencyTable(), limit);
+  }
+
+  private latencyTable() {
+    return { db: this.db, tableName: this.tableName, account: this.account };
   }
 
   private pk(sessionId: string): string {

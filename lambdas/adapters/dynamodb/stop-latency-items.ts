@@ -1,48 +1,48 @@
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { StopLatencySample } from '../../core/stop-latency.ts';
+import type { DynamoDb } from '../aws/dynamodb.ts';
 import { reviveStopLatency, serializeStopLatency } from '../serialization.ts';
 import { expiresAt, type ItemKind, stopLatencyPk, stopLatencySk } from './records.ts';
 import { putItem, tableFailure } from './table-access.ts';
 
 export interface StopLatencyTable {
-  readonly doc: DynamoDBDocumentClient;
+  readonly db: DynamoDb;
   readonly tableName: string;
   readonly account: string;
-  readonly ttlDays: number;
-  readonly writtenAt: Date;
 }
 
 /** One item per sample under `LATENCY#<account>`; the same sample written again overwrites itself. */
-export async function putStopLatency(table: StopLatencyTable, sample: StopLatencySample): Promise<void> {
-  await putItem(table.doc, table.tableName, `stop latency of session ${sample.sessionId}`, {
+export async function putStopLatency(
+  table: StopLatencyTable,
+  sample: StopLatencySample,
+  written: { readonly at: Date; readonly ttlDays: number },
+): Promise<void> {
+  await putItem(table.db, table.tableName, `stop latency of session ${sample.sessionId}`, {
     pk: stopLatencyPk(table.account),
     sk: stopLatencySk(sample.at, sample.sessionId),
     kind: 'stop-latency' satisfies ItemKind,
-    writtenAt: table.writtenAt.toISOString(),
+    writtenAt: written.at.toISOString(),
     ...serializeStopLatency(sample),
-    expiresAt: expiresAt(sample.at, table.ttlDays),
+    expiresAt: expiresAt(sample.at, written.ttlDays),
   });
 }
 
 /** The latest `limit` samples, newest first (the sort key starts with the finish time). */
 export async function queryStopLatencies(
-  table: Omit<StopLatencyTable, 'writtenAt' | 'ttlDays'>,
+  table: StopLatencyTable,
   limit: number,
 ): Promise<StopLatencySample[]> {
   const pk = stopLatencyPk(table.account);
   let items: Record<string, unknown>[];
   try {
-    const out = await table.doc.send(
-      new QueryCommand({
-        TableName: table.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pk },
-        ScanIndexForward: false,
-        Limit: limit,
-        ConsistentRead: true,
-      }),
-    );
-    items = out.Items ?? [];
+    const out = await table.db.queryPage({
+      TableName: table.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': pk },
+      ScanIndexForward: false,
+      Limit: limit,
+      ConsistentRead: true,
+    });
+    items = out.Items;
   } catch (error) {
     throw tableFailure(table.tableName, `read stop latencies of account ${table.account}`, error);
   }
