@@ -1,4 +1,4 @@
-import { anySessionOpen, idleLookup, learnPlace, type SessionSearch } from '../core/idle-reads.ts';
+import { anySessionOpen, learnPlace, readLookup, type SessionSearch } from '../core/idle-reads.ts';
 import type { Rules } from '../core/rules.ts';
 import type { CadenceState, ReadCadence } from '../ports.ts';
 import type { CheckOutcome } from '../run-check.ts';
@@ -15,9 +15,9 @@ export interface CadenceSettings {
 }
 
 /**
- * One tick on the adaptive cadence: every tick reads everywhere while a session is open; without
- * one, only a tick that claims the due idle read does, and it looks in the one place the
- * account's sessions are found (one request). Null when this tick did not read.
+ * One tick on the adaptive cadence: every tick reads while a session is open; without one, only
+ * a tick that claims the due idle read does. Each read looks where the account's sessions are
+ * found (see `readLookup`). Null when this tick did not read.
  */
 export async function tickOnCadence(
   check: AccountCheck,
@@ -51,11 +51,11 @@ export interface CadenceRead {
 }
 
 /**
- * Everywhere while a session is open; else where the idle reads find the account's sessions.
- * The deployed function keeps the state in the table, `watch` in memory.
+ * Where this read looks (see `readLookup`) and how it updates the state. The deployed function
+ * keeps the state in the table, `watch` in memory.
  */
 export function cadenceRead(state: CadenceState, rules: Rules, now: Date): CadenceRead {
-  const where = state.open ? 'all' : idleLookup(state, now, rules.idlePublicCharging === true);
+  const where = readLookup(state, state.open, now, rules.idlePublicCharging === true);
   let search: SessionSearch | null = null;
   return {
     lookup: { where, seen: (found) => (search = found) },

@@ -28,16 +28,23 @@ export interface SessionPlace {
 export const RELEARN_AFTER_MS = 24 * 3_600_000;
 
 /**
- * Where the idle read looks: one request a read. An account with home chargers is watched through
- * them (unless `publicCharging` asks for the active session too, one more request a read); one
- * without through its active session, asking for home chargers again at most once a day.
+ * Where a read looks, one request whenever the place is known. An account without home chargers
+ * is read through its active session only, open session or not, and is asked for home chargers
+ * again at most once a day (a charger may be added). Otherwise an open session is read
+ * everywhere, as a manual check does; an idle read asks the home chargers (unless `publicCharging`
+ * asks for the active session too, one more request a read), which also tells an account without.
  */
-export function idleLookup(place: SessionPlace, now: Date, publicCharging: boolean): SessionLookup {
+export function readLookup(
+  place: SessionPlace,
+  open: boolean,
+  now: Date,
+  publicCharging: boolean,
+): SessionLookup {
   if (place.homeChargers === false && place.learnedAt !== null) {
     const age = now.getTime() - place.learnedAt.getTime();
     if (age >= 0 && age < RELEARN_AFTER_MS) return 'active';
   }
-  return publicCharging ? 'all' : 'home';
+  return open || publicCharging ? 'all' : 'home';
 }
 
 /** The place after a read: a read that saw the home chargers (or their absence) teaches it anew. */

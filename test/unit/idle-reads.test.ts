@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   anySessionOpen,
-  idleLookup,
   learnPlace,
   RELEARN_AFTER_MS,
+  readLookup,
   type SessionLookup,
   type SessionPlace,
 } from '../../lambdas/core/idle-reads.ts';
@@ -11,36 +11,30 @@ import {
 const NOW = new Date('2026-03-02T08:00:00.000Z');
 const ago = (ms: number) => new Date(NOW.getTime() - ms);
 
-type Row = [title: string, place: SessionPlace, publicCharging: boolean, expected: SessionLookup];
+type Row = [
+  title: string,
+  place: SessionPlace,
+  open: boolean,
+  publicCharging: boolean,
+  expected: SessionLookup,
+];
+
+const UNKNOWN: SessionPlace = { homeChargers: null, learnedAt: null };
+const HOME: SessionPlace = { homeChargers: true, learnedAt: ago(1) };
+const NO_HOME: SessionPlace = { homeChargers: false, learnedAt: ago(RELEARN_AFTER_MS - 1) };
 
 const ROWS: Row[] = [
+  ['asks the home chargers first when nothing is known yet', UNKNOWN, false, false, 'home'],
+  ['asks everywhere when nothing is known yet and public charging is watched', UNKNOWN, false, true, 'all'],
+  ['watches an idle account with home chargers through them', HOME, false, false, 'home'],
+  ['asks for a public session too on an idle home-charger account when told to', HOME, false, true, 'all'],
+  ['reads an open session on a home-charger account everywhere', HOME, true, false, 'all'],
+  ['reads everywhere while a session is open and nothing is known yet', UNKNOWN, true, false, 'all'],
+  ['watches an account without home chargers through its active session', NO_HOME, false, false, 'active'],
   [
-    'asks the home chargers first when nothing is known yet',
-    { homeChargers: null, learnedAt: null },
-    false,
-    'home',
-  ],
-  [
-    'asks everywhere when nothing is known yet and public charging is watched',
-    { homeChargers: null, learnedAt: null },
+    'reads an open session on an account without home chargers through its active session',
+    NO_HOME,
     true,
-    'all',
-  ],
-  [
-    'watches an account with home chargers through them',
-    { homeChargers: true, learnedAt: ago(1) },
-    false,
-    'home',
-  ],
-  [
-    'asks for a public session too on a home-charger account when told to',
-    { homeChargers: true, learnedAt: ago(1) },
-    true,
-    'all',
-  ],
-  [
-    'watches an account without home chargers through its active session',
-    { homeChargers: false, learnedAt: ago(RELEARN_AFTER_MS - 1) },
     false,
     'active',
   ],
@@ -48,19 +42,21 @@ const ROWS: Row[] = [
     'asks an account without home chargers for them again a day after it last did',
     { homeChargers: false, learnedAt: ago(RELEARN_AFTER_MS) },
     false,
+    false,
     'home',
   ],
   [
     'asks for home chargers again when the learned time is in the future (a clock jump)',
     { homeChargers: false, learnedAt: new Date(NOW.getTime() + 60_000) },
+    true,
     false,
-    'home',
+    'all',
   ],
 ];
 
-describe('idle lookup', () => {
-  it.each(ROWS)('%s', (_title, place, publicCharging, expected) => {
-    expect(idleLookup(place, NOW, publicCharging)).toBe(expected);
+describe('read lookup', () => {
+  it.each(ROWS)('%s', (_title, place, open, publicCharging, expected) => {
+    expect(readLookup(place, open, NOW, publicCharging)).toBe(expected);
   });
 });
 
