@@ -3,6 +3,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { acceptanceChecks } from './acceptance.ts';
 import { bundleHandler } from './bundle.ts';
+import { cadenceChecks, cadenceLines, measureCadence } from './cadence.ts';
 import { measureColdStart } from './cold-start.ts';
 import { type CostInputs, estimateMonthlyCost, FREE_TIER, PRICES } from './cost.ts';
 import { type EnergyBlock, runBoundary, runEnergy } from './experiments.ts';
@@ -97,8 +98,11 @@ const parameterMode =
     ? parameterReads.loginMode
     : parameterReads.tokenMode;
 
+progress(`adaptive cadence: idle days and charged hours against the simulator (${elapsed()})`);
+const cadence = await measureCadence();
+
 // Acceptance (reported, not asserted).
-const acceptance = acceptanceChecks(energy, sensitivity, STOPWATT.name);
+const acceptance = [...acceptanceChecks(energy, sensitivity, STOPWATT.name), ...cadenceChecks(cadence)];
 
 // Cost.
 const sw11 = energy.find((b) => b.powerKw === 11)?.rows.find((r) => r.strategy === STOPWATT.name);
@@ -179,6 +183,8 @@ for (const check of acceptance) {
 }
 out(`  all targets: ${acceptance.every((c) => c.holds) ? 'hold' : 'NOT all hold'}`);
 out();
+for (const line of cadenceLines(cadence)) out(line);
+out();
 out(`Bundle and module init (Node ${process.version} here; Lambda runs nodejs22.x on arm64)`);
 out(bundleTable(bundle, coldStarts));
 out();
@@ -231,6 +237,7 @@ const results = {
   },
   logBytes,
   parameterReads,
+  cadence,
   cost: {
     prices: PRICES,
     freeTier: FREE_TIER,
