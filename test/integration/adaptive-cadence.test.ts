@@ -217,6 +217,19 @@ describe('adaptive cadence in the check handler', () => {
     expect(perTick).toEqual([2, 0, 0, 0, 0, 2, 2, 2]);
   });
 
+  it("takes the rules' idle interval over the deploy config's", async () => {
+    // Prepare: the deploy config says 5 minutes, the rules 10.
+    await startSimulator();
+    setRules({ energyKwh: 50, idleIntervalMinutes: 10 });
+    const handler = newHandler();
+
+    // Act
+    const perTick = await tickEveryMinute(21, () => [handler]);
+
+    // Assess
+    expect(perTick).toEqual(Array.from({ length: 21 }, (_, minute) => (minute % 10 === 0 ? 1 : 0)));
+  });
+
   it('lets only one of two concurrent invocations read while idle, and never skips a due read', async () => {
     // Prepare: two warm instances invoked at the same moment every minute.
     await startSimulator();
