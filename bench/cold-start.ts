@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Summary, summarize } from './stats.ts';
 
@@ -37,4 +40,19 @@ export function measureColdStart(bundle: string, runs: number, nodeOptions = '')
     totalMs: summarize(totals),
     importMs: summarize(imports),
   };
+}
+
+/**
+ * The same measurement on an empty module: what Node itself takes to start here, under this
+ * machine's load. start->import done of the bundle minus this is the bundle's own share.
+ */
+export function measureNodeStartup(runs: number): ColdStartReport {
+  const dir = mkdtempSync(join(tmpdir(), 'stopwatt-empty-'));
+  const empty = join(dir, 'empty.mjs');
+  writeFileSync(empty, 'export {};\n');
+  try {
+    return measureColdStart(empty, runs);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

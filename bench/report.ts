@@ -1,4 +1,4 @@
-import type { BundleReport } from './bundle.ts';
+import { BUNDLE_BEFORE, type BundleReport } from './bundle.ts';
 import type { ColdStartReport } from './cold-start.ts';
 import type { CostEstimate } from './cost.ts';
 import type { BoundaryRow, EnergyBlock, EnergyRow } from './experiments.ts';
@@ -99,10 +99,21 @@ export function boundaryTable(blocks: readonly { rule: string; rows: readonly Bo
   );
 }
 
-export function bundleTable(bundle: BundleReport, cold: readonly ColdStartReport[]): string {
+/** Issue 13's targets for the check bundle (300 KB as 300,000 B). */
+export const BUNDLE_TARGETS = { bytes: 300_000, initMedianMs: 150 } as const;
+
+export function bundleTable(
+  bundle: BundleReport,
+  cold: readonly ColdStartReport[],
+  nodeAlone: ColdStartReport,
+): string {
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
+  const before = BUNDLE_BEFORE;
+  const holds = (ok: boolean) => (ok ? 'holds' : 'MISSED');
   const lines = [
     ['bundle (minified, index.mjs)', `${bundle.bytes} B`, kb(bundle.bytes)],
+    [`  before (${before.source})`, `${before.bytes} B`, `now ${ratio(bundle.bytes, before.bytes, 2)} of it`],
+    [`  target <= ${BUNDLE_TARGETS.bytes} B`, holds(bundle.bytes <= BUNDLE_TARGETS.bytes), ''],
     ['bundle gzip -9', `${bundle.gzipBytes} B`, kb(bundle.gzipBytes)],
     ['source map (index.mjs.map)', `${bundle.sourceMapBytes} B`, kb(bundle.sourceMapBytes)],
     ['  of which zod locales', `${bundle.zodLocaleBytes} B`, kb(bundle.zodLocaleBytes)],
@@ -120,7 +131,17 @@ export function bundleTable(bundle: BundleReport, cold: readonly ColdStartReport
       `median ${fixed(c.importMs.median, 0)} ms`,
       `p90 ${fixed(c.importMs.p90, 0)} ms`,
     ]);
+    lines.push([
+      `  target median <= ${BUNDLE_TARGETS.initMedianMs} ms: start->import done / import() only`,
+      `${holds(c.totalMs.median <= BUNDLE_TARGETS.initMedianMs)} / ${holds(c.importMs.median <= BUNDLE_TARGETS.initMedianMs)}`,
+      `before: median ${before.initMedianMs} ms (issue 13)`,
+    ]);
   }
+  lines.push([
+    'node alone (empty module): start->import done',
+    `median ${fixed(nodeAlone.totalMs.median, 0)} ms`,
+    `p90 ${fixed(nodeAlone.totalMs.p90, 0)} ms`,
+  ]);
   return formatTable(['what', 'value', ''], lines);
 }
 

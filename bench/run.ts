@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { acceptanceChecks } from './acceptance.ts';
 import { bundleHandler } from './bundle.ts';
 import { cadenceChecks, cadenceLines, measureCadence } from './cadence.ts';
-import { measureColdStart } from './cold-start.ts';
+import { measureColdStart, measureNodeStartup } from './cold-start.ts';
 import { type CostInputs, estimateMonthlyCost, FREE_TIER, PRICES } from './cost.ts';
 import { type EnergyBlock, runBoundary, runEnergy } from './experiments.ts';
 import { sizeCollector } from './item-size.ts';
@@ -62,11 +62,12 @@ const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(1)} s`;
 // Timings first, while nothing else of ours runs.
 progress('bundling lambdas/check/handler.ts (esbuild, as the CDK does)');
 const bundle = await bundleHandler();
-progress(`cold start: ${COLD_START_RUNS} fresh node processes, twice`);
+progress(`cold start: ${COLD_START_RUNS} fresh node processes each for the bundle, with source maps, and an empty module`);
 const coldStarts = [
   measureColdStart(bundle.outfile, COLD_START_RUNS),
   measureColdStart(bundle.outfile, COLD_START_RUNS, '--enable-source-maps'),
 ];
+const nodeAlone = measureNodeStartup(COLD_START_RUNS);
 await rm(dirname(bundle.outfile), { recursive: true, force: true });
 
 const energy: EnergyBlock[] = [];
@@ -186,7 +187,7 @@ out();
 for (const line of cadenceLines(cadence)) out(line);
 out();
 out(`Bundle and module init (Node ${process.version} here; Lambda runs nodejs22.x on arm64)`);
-out(bundleTable(bundle, coldStarts));
+out(bundleTable(bundle, coldStarts, nodeAlone));
 out();
 out(
   `DynamoDB per session tick (stopwatt, 11 kW, measured): ${costInputs.writesPerSessionTick.toFixed(2)} writes, ${costInputs.readsPerSessionTick.toFixed(2)} reads; ` +
@@ -230,6 +231,7 @@ const results = {
   acceptance,
   bundle,
   coldStarts,
+  nodeAlone,
   dynamo: {
     itemSizes,
     writeUnitsPerWrite,

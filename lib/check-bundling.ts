@@ -12,7 +12,8 @@ export const CHECK_BUNDLING = {
   mainFields: ['module', 'main'],
   // ESM output still meets CommonJS dependencies that call require().
   banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-  // Bundle the AWS SDK too, so the deployed code runs the versions pinned in package-lock.json.
+  // Nothing is left to the runtime's node_modules: an AWS SDK import that crept back would be
+  // bundled (and fail test/integration/check-bundle.test.ts), not resolved from Lambda's copy.
   externalModules: [],
 } as const;
 

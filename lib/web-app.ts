@@ -153,7 +153,7 @@ export class WebApp extends Construct {
         mainFields: ['module', 'main'],
         // ESM output still meets CommonJS dependencies that call require().
         banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-        // Bundle the AWS SDK too, so the deployed code runs the versions pinned in package-lock.json.
+        // Nothing is left to the runtime's node_modules (the function calls AWS without the SDK).
         externalModules: [],
         commandHooks: {
           beforeBundling: () => [],

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LambdaContext, LambdaEvent } from 'hono/aws-lambda';
 import { handle } from 'hono/aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { DynamoDb } from '../adapters/aws/dynamodb.ts';
 import type { Ssm } from '../adapters/aws/ssm.ts';
 import { createDynamoDbClient } from '../adapters/dynamodb/session-log.ts';
@@ -20,11 +20,11 @@ import { awsWebDeps, type WebSettings } from './aws/web-deps.ts';
 import type { StaticAsset } from './ports.ts';
 
 const EnvironmentSchema = z.object({
-  STOPWATT_ACCOUNT: z.string().regex(ACCOUNT_NAME_PATTERN),
-  STOPWATT_TABLE_NAME: z.string().min(1),
-  STOPWATT_PARAMETER_PREFIX: z.string().startsWith('/').default(DEFAULT_PARAMETER_PREFIX),
-  STOPWATT_EDS_URL: z.url().default(DEFAULT_EDS_URL),
-  STOPWATT_TTL_DAYS: z.coerce.number().int().positive().default(DEFAULT_TTL_DAYS),
+  STOPWATT_ACCOUNT: z.string().check(z.regex(ACCOUNT_NAME_PATTERN)),
+  STOPWATT_TABLE_NAME: z.string().check(z.minLength(1)),
+  STOPWATT_PARAMETER_PREFIX: z._default(z.string().check(z.startsWith('/')), DEFAULT_PARAMETER_PREFIX),
+  STOPWATT_EDS_URL: z._default(z.url(), DEFAULT_EDS_URL),
+  STOPWATT_TTL_DAYS: z._default(z.coerce.number().check(z.int(), z.positive()), DEFAULT_TTL_DAYS),
 });
 
 export function parseWebEnvironment(env: NodeJS.ProcessEnv): WebSettings {

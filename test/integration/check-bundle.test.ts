@@ -10,19 +10,23 @@ import { checkEsbuildOptions } from '../../lib/check-bundling.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
-/** The bundle's inputs, relative to the repository; a package's as `node_modules/<name>/…`. */
-let inputs: string[] = [];
-
-beforeAll(async () => {
+/** A bundle's inputs, relative to the repository; a package's as `node_modules/<name>/…`. */
+async function bundleInputs(entry: string): Promise<string[]> {
   const result = await build({
-    ...checkEsbuildOptions(join(ROOT, 'lambdas/check/handler.ts'), join(ROOT, 'check-bundle-test.mjs')),
+    ...checkEsbuildOptions(join(ROOT, entry), join(ROOT, 'check-bundle-test.mjs')),
     write: false,
     metafile: true,
     logLevel: 'silent',
   });
-  inputs = Object.values(result.metafile.outputs)
+  return Object.values(result.metafile.outputs)
     .flatMap((output) => Object.keys(output.inputs))
     .map((path) => (path.includes('node_modules/') ? path.slice(path.lastIndexOf('node_modules/')) : path));
+}
+
+let inputs: string[] = [];
+
+beforeAll(async () => {
+  inputs = await bundleInputs('lambdas/check/handler.ts');
 });
 
 const matching = (pattern: RegExp) => inputs.filter((path) => pattern.test(path));
@@ -52,5 +56,19 @@ describe('the check Lambda bundle', () => {
   it('calls AWS through its own signed client: no AWS SDK or Smithy package', () => {
     expect(matching(/node_modules\/(@aws-sdk|@smithy|@aws-crypto)\//)).toEqual([]);
     expect(matching(/^lambdas\/adapters\/aws\/(dynamodb|ssm|sns|signature-v4)\.ts$/)).toHaveLength(4);
+  });
+});
+
+describe('the web Lambda bundle', () => {
+  it('shares the slim edges: zod/mini with English only, no AWS SDK', async () => {
+    // Act: the same options; lib/web-app.ts adds only the static files after bundling.
+    const web = await bundleInputs('lambdas/web/lambda-handler.ts');
+
+    // Assess
+    expect(web.filter((path) => /node_modules\/zod\/(index\.js|v4\/classic\/)/.test(path))).toEqual([]);
+    expect(web.filter((path) => /node_modules\/zod\/.*locales\//.test(path))).toEqual([
+      'node_modules/zod/v4/locales/en.js',
+    ]);
+    expect(web.filter((path) => /node_modules\/(@aws-sdk|@smithy)\//.test(path))).toEqual([]);
   });
 });

@@ -1,18 +1,20 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { OnceOverride } from '../../core/rules.ts';
 import { ConfigError } from '../../errors.ts';
 
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-const decimal = z.preprocess(
-  (v) => (typeof v === 'string' && v.trim() !== '' ? Number(v.replace(',', '.')) : blankToUndefined(v)),
-  z.number().optional(),
+const decimal = z.pipe(
+  z.transform((v) =>
+    typeof v === 'string' && v.trim() !== '' ? Number(v.replace(',', '.')) : blankToUndefined(v),
+  ),
+  z.optional(z.number()),
 );
 
 /** The override form as posted (strings; blank means "not set"); the rules schema checks ranges. */
 const OnceFormSchema = z.object({
   energyKwh: decimal,
   maxPricePerKwh: decimal,
-  stopBy: z.preprocess(blankToUndefined, z.string().trim().optional()),
+  stopBy: z.pipe(z.transform(blankToUndefined), z.optional(z.string().check(z.trim()))),
 });
 
 /** The one-session override from the form, bound to `sessionId` when a session is open. */

@@ -1,6 +1,6 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { readIfExists, segment } from '../../adapters/local/files.ts';
 import type { ControlChange, ControlLog } from '../ports.ts';
 

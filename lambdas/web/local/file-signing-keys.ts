@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { readIfExists, writeFileAtomic } from '../../adapters/local/files.ts';
 import type { SigningKey, SigningKeys } from '../ports.ts';
 
-const StoredKey = z.strictObject({ secret: z.string().min(43), generation: z.number().int().nonnegative() });
+const StoredKey = z.strictObject({
+  secret: z.string().check(z.minLength(43)),
+  generation: z.int().check(z.nonnegative()),
+});
 
 /** The signing key in `<dir>/web/signing-key.json` (mode 0600), created on first use. */
 export class FileSigningKeys implements SigningKeys {
