@@ -62,7 +62,9 @@ const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(1)} s`;
 // Timings first, while nothing else of ours runs.
 progress('bundling lambdas/check/handler.ts (esbuild, as the CDK does)');
 const bundle = await bundleHandler();
-progress(`cold start: ${COLD_START_RUNS} fresh node processes each for the bundle, with source maps, and an empty module`);
+progress(
+  `cold start: ${COLD_START_RUNS} fresh node processes each for the bundle, with source maps, and an empty module`,
+);
 const coldStarts = [
   measureColdStart(bundle.outfile, COLD_START_RUNS),
   measureColdStart(bundle.outfile, COLD_START_RUNS, '--enable-source-maps'),
