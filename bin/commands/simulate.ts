@@ -20,7 +20,7 @@ Options:
                     curl -X POST <url>/__sim/sessions -d '{"powerKw": 11, "energyWh": 0}'
   --meter M         when the charger sends meter values: 60 (every 60 s, the default, as
                     real chargers), any N seconds, Nkwh (one value per N kWh, like Easee)
-                    or continuous (every read exact)
+                    or continuous (a value every second)
   --power-noise P   each meter value reads the power +/- up to P percent (default 0)
   --stop-latency S  seconds the charger keeps delivering after /end before it stops (default 5)
   -h, --help        show this help

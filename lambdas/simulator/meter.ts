@@ -3,7 +3,7 @@
  * amounts only at these samples; a read shows the last one, and `startedAt + duration` is its time.
  */
 export type MeterCadence =
-  /** Every read shows the exact state now (no meter sampling). */
+  /** A sample every second: a read shows the state at the last whole second. */
   | 'continuous'
   /** One sample every `everyS` seconds at `startedAt + phaseS + k·everyS` (phase default 1 s). */
   | { everyS: number; phaseS?: number }
@@ -24,10 +24,15 @@ export interface MeteredFlow {
   readonly finishedAtMs: number | null;
 }
 
-/** Time of the last meter sample at or before `atMs` (never before `startedAtMs`). */
+/**
+ * Time of the last meter sample at or before `atMs` (never before `startedAtMs`). Samples fall on
+ * whole seconds, as OCPP timestamps and AMPECO's `duration` do, so `startedAt + duration` is
+ * exactly the sample's time (`startedAtMs` is a whole second).
+ */
 export function lastSampleMs(cadence: MeterCadence, flow: MeteredFlow, atMs: number): number {
   if (flow.finishedAtMs !== null && atMs >= flow.finishedAtMs) return flow.finishedAtMs;
-  if (cadence === 'continuous') return atMs;
+  const second = Math.max(flow.startedAtMs, Math.floor(atMs / 1000) * 1000);
+  if (cadence === 'continuous') return second;
   if ('everyS' in cadence) {
     const periodMs = cadence.everyS * 1000;
     const k = Math.floor((atMs - flow.startedAtMs - (cadence.phaseS ?? 1) * 1000) / periodMs);
@@ -36,7 +41,8 @@ export function lastSampleMs(cadence: MeterCadence, flow: MeteredFlow, atMs: num
   const stepWh = cadence.perKwh * 1000;
   const steps = Math.floor(flow.energy(atMs) / stepWh + 1e-9);
   if (steps <= 0) return flow.startedAtMs;
-  return Math.min(atMs, Math.max(flow.startedAtMs, Math.ceil(flow.timeOfEnergy(steps * stepWh))));
+  const stepAt = Math.ceil(flow.timeOfEnergy(steps * stepWh) / 1000) * 1000;
+  return Math.min(second, Math.max(flow.startedAtMs, stepAt));
 }
 
 /** Parses `continuous`, `60` / `60s` (every N s) or `1kwh` (per-kWh steps). */

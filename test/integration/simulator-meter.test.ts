@@ -98,13 +98,13 @@ describe('default meter (60 s, 1 s after each minute from start)', () => {
 });
 
 describe('meter options', () => {
-  it('reads the exact state on every request with the continuous meter', async () => {
+  it('reads the state of the last whole second with the continuous meter, as duration shows it', async () => {
     // Prepare
     const { sim, clock } = await start();
     const { id } = sim.addSession({ powerKw: 11, startedAt: new Date(T0), meter: 'continuous' });
 
     // Act
-    clock.advance(30_000);
+    clock.advance(30_600);
     const json = await session(sim, id);
 
     // Assess
@@ -134,9 +134,10 @@ describe('meter options', () => {
     clock.advance(400_000);
     const json = await session(sim, id);
 
-    // Assess: 22 kW delivers 1 kWh every 163.6 s; two steps by 400 s
-    expect(json.energy).toBe(2000);
-    expect(json.duration).toBe(Math.floor((2 * 3600) / 22));
+    // Assess: 22 kW delivers 1 kWh every 163.6 s; two steps by 400 s. The second step's value is
+    // stamped at the next whole second (327.27 s -> 328 s), with the energy of that instant.
+    expect(json.duration).toBe(Math.ceil((2 * 3600) / 22));
+    expect(json.energy).toBe(Math.floor((22_000 * Math.ceil((2 * 3600) / 22)) / 3600));
   });
 
   it('reads the power with noise but within the given percentage', async () => {
