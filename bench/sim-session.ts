@@ -139,7 +139,8 @@ export class SimSession {
     const finished = this.finishedAt;
     if (finished !== null && t >= finished) return finished;
     const meter = this.meter;
-    if (meter === 'continuous') return t;
+    // `duration` carries whole seconds: a continuous meter is one value every second.
+    if (meter === 'continuous') return this.startMs + Math.floor((t - this.startMs) / 1000) * 1000;
     if ('everyS' in meter) {
       const phaseMs = (meter.phaseS ?? 1) * 1000;
       const k = Math.floor((t - this.startMs - phaseMs) / (meter.everyS * 1000));
