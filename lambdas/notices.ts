@@ -1,3 +1,4 @@
+import { formatLocalDateTime } from './core/local-time.ts';
 import type { StopReason } from './core/rules.ts';
 import type { Snapshot } from './core/snapshot.ts';
 import { tokenExpiry } from './core/token-expiry.ts';
@@ -13,7 +14,10 @@ export function sessionEndedNotice(input: {
 }): NotificationEvent {
   const { reason, detail, snapshot, pricePerKwh } = input;
   const cost = snapshot.cost !== null ? `, cost ${snapshot.cost.toFixed(2)} ${snapshot.currency ?? ''}` : '';
-  const price = pricePerKwh !== null ? `, price ${pricePerKwh.toFixed(3)}/kWh` : '';
+  const price =
+    pricePerKwh !== null
+      ? `, price ${pricePerKwh.toFixed(3)} ${snapshot.currency ?? ''}/kWh`.replace(' /', '/')
+      : '';
   return {
     kind: 'session-ended',
     key: `session-ended:${snapshot.sessionId}`,
@@ -63,8 +67,13 @@ export function gaveUpNotice(input: {
  * Spot prices could not be read. `since` is the outage start when a condition log knows it; the
  * key is then per outage, otherwise per hour with a failure.
  */
-export function priceFeedNotice(at: Date, since: Date | null, reason: string): NotificationEvent {
-  const from = since ? ` since ${since.toISOString().slice(0, 16).replace('T', ' ')} UTC` : '';
+export function priceFeedNotice(
+  at: Date,
+  since: Date | null,
+  reason: string,
+  timeZone: string,
+): NotificationEvent {
+  const from = since ? ` since ${formatLocalDateTime(since, timeZone)} ${timeZone}` : '';
   return {
     kind: 'price-feed-unavailable',
     key: `price-feed-unavailable:${since ? since.toISOString() : at.toISOString().slice(0, 13)}`,
@@ -122,15 +131,18 @@ export function expiryNotice(
     loginMode: boolean;
     /** Where the token came from: SSM (deployed, `token set`) or STOPWATT_TOKEN (local runs). @default 'ssm' */
     tokenSource?: 'ssm' | 'env';
+    /** The rules' time zone: the expiry is shown on its wall clock. @default 'UTC' */
+    timeZone?: string;
   },
 ): NotificationEvent | null {
   const expiry = tokenExpiry(token, now);
   if (!expiry || expiry.threshold === null) return null;
-  const when = expiry.expiresAt.toISOString().slice(0, 16).replace('T', ' ');
+  const zone = context.timeZone ?? 'UTC';
+  const when = `${formatLocalDateTime(expiry.expiresAt, zone)} ${zone}`;
   const what =
     expiry.threshold === 0
-      ? `The access token for account "${context.account}" expired on ${when} UTC`
-      : `The access token for account "${context.account}" expires on ${when} UTC (${timeLeft(expiry.daysLeft)})`;
+      ? `The access token for account "${context.account}" expired on ${when}`
+      : `The access token for account "${context.account}" expires on ${when} (${timeLeft(expiry.daysLeft)})`;
   return {
     kind: 'token-expiring',
     key: `token-expiring:${context.account}:${expiry.threshold}:${expiry.expiresAt.getTime()}`,

@@ -1,7 +1,8 @@
 /**
  * Builds the installable CLI: bin/stopwatt.ts bundled by esbuild into dist/ as plain JavaScript
  * for Node 20+, with the runtime dependencies left as imports. Runs at `npm run build` and as the
- * `prepare` script, so `npm pack`, `npm link` and `npm install -g .` ship or link a built CLI.
+ * `prepack` script, so `npm pack` ships a built CLI; `npm link` and `npm install -g .` link the
+ * clone, so they need `npm run build` first (as the README says).
  */
 import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseRules, parseRulesJson, type RulesInput } from '../../lambdas/config.ts';
+import { parseClock } from '../../lambdas/core/local-time.ts';
 import type { Rules } from '../../lambdas/core/rules.ts';
 import type { RuleFlag } from '../../lambdas/core/stop-rules/stop-rule.ts';
 import { STOP_RULES, type StandingFlagName } from '../../lambdas/core/stop-rules/table.ts';
@@ -86,8 +87,10 @@ function number(flag: string, raw: string, allowZero: boolean): number {
 /** `7:30` and `07:30` both mean 07:30; the rules store the two-digit form. */
 function clock(flag: string, raw: string): string {
   const m = /^(\d{1,2}):(\d{2})$/.exec(raw.trim());
-  if (!m) throw new UsageError(`--${flag} must be a time H:MM or HH:MM, 24 h (got "${raw}")`);
-  return `${(m[1] ?? '').padStart(2, '0')}:${m[2]}`;
+  const text = m ? `${(m[1] ?? '').padStart(2, '0')}:${m[2]}` : '';
+  if (parseClock(text) === null)
+    throw new UsageError(`--${flag} must be a time H:MM or HH:MM, 24 h (got "${raw}")`);
+  return text;
 }
 
 /** The settings a set of rule flags gives, e.g. `{ energyKwh: 20 }`; absent flags are left out. */

@@ -15,6 +15,7 @@ import { type CheckOutcome, outcomeFields } from '../../lambdas/run-check.ts';
 import { type CliIo, EXIT_OK, reportError, secretsFrom, UsageError } from '../cli/io.ts';
 import { apiUrlFrom, DEFAULT_ACCOUNT, localCheckParts, storeDir } from '../cli/local-deps.ts';
 import { onceShadowWarnings, RULE_FLAG_OPTIONS, RULE_FLAGS_HELP, rulesFromFlags } from '../cli/rule-flags.ts';
+import { loopTimeFor, SIMULATOR_CLOCK_OPTION, simulatorClockHelp } from '../cli/simulator-clock.ts';
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
@@ -33,6 +34,7 @@ Options:
                         the token) from SSM /stopwatt/<account>/ instead of the local store
   --region R            AWS region for --table (default: AWS_REGION)
   --horizon SECONDS     wait in-process up to this long for a predicted stop (default 60; 0 = never wait)
+${simulatorClockHelp('times and --horizon')}
   --json                print exactly one JSON object on stdout
   -h, --help            show this help
 
@@ -70,6 +72,12 @@ export function parseCommandArgs<O extends ParseArgsOptionsConfig>(args: string[
     // Node reads `--energy-kwh -1` as a missing value followed by an unknown flag.
     const ambiguous = /^Option '(--[\w-]+)[^']*' argument is ambiguous/.exec(message);
     if (ambiguous) throw new UsageError(`${ambiguous[1]} needs a value (negative numbers are not allowed)`);
+    // `--dry-run=false`: a switch takes no value; name the flag that turns it off, where there is one.
+    const valued = /^Option '--([\w-]+)' does not take an argument/.exec(message)?.[1];
+    if (valued !== undefined) {
+      const off = `no-${valued}` in options ? `; use --no-${valued} to switch it off` : '';
+      throw new UsageError(`--${valued} takes no value${off}`);
+    }
     throw new UsageError(
       message
         .replace(/\.? To specify.*$/s, '')
@@ -146,14 +154,17 @@ export async function prepareCheck(
 export async function checkCommand(args: string[], io: CliIo): Promise<number> {
   let secrets: readonly string[] = secretsFrom(io.env);
   try {
-    const { values } = parseCommandArgs(args, CHECK_OPTIONS);
+    const { values } = parseCommandArgs(args, { ...CHECK_OPTIONS, ...SIMULATOR_CLOCK_OPTION });
     if (values.help) {
       io.stdout.write(`${CHECK_HELP}\n`);
       return EXIT_OK;
     }
-    const prepared = await prepareCheck(values, io, {
-      horizonMs: parseHorizon(values.horizon, 60),
-    });
+    const horizonMs = parseHorizon(values.horizon, 60);
+    // Without --simulator-clock the tick runs on the system clock, as the deployed function does.
+    const clock = values['simulator-clock']
+      ? (await loopTimeFor(values, io, 'times and --horizon')).clock
+      : undefined;
+    const prepared = await prepareCheck(values, io, { horizonMs, ...(clock ? { clock } : {}) });
     secrets = prepared.secrets;
     if (!prepared.hasRule)
       io.stderr.write('stopwatt: no rule is set, so nothing will be ended (see --help)\n');

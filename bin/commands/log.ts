@@ -134,7 +134,7 @@ function timelineLines(timeline: readonly TimelineEntry[], timeZone: string): st
           d.action === 'end'
             ? `${d.dryRun ? 'dry run: would end' : 'end'} (${d.reason}): ${d.detail}`
             : d.action === 'continue'
-              ? `continue: ${d.notes.join('; ')}`
+              ? `continue: ${d.notes.join('; ') || 'no rule set'}`
               : d.action;
         lines.push(`${at}  decided   ${text}`);
         break;

@@ -85,8 +85,9 @@ export async function rulesCommand(args: string[], io: CliIo): Promise<number> {
       rules = parseRules({});
     } else {
       rules = await updated(values, await storedForUpdate(store));
-      for (const warning of onceShadowWarnings(values, rules))
-        io.stderr.write(`stopwatt: warning: ${warning}\n`);
+      // With --once the flags are the override itself; without, a standing rule it beats is named.
+      const shadowed = values.once ? [] : onceShadowWarnings(values, rules);
+      for (const warning of shadowed) io.stderr.write(`stopwatt: warning: ${warning}\n`);
     }
     await store.put(rules);
     io.stdout.write(`${JSON.stringify(rules, null, 2)}\n`);

@@ -13,7 +13,8 @@ Options:
   --port N          port to listen on (default: a free one)
   --power-kw N      charging power of the session (default 11)
   --energy-kwh N    energy already delivered (default 0)
-  --speed N         run the simulated clock N times faster than real time (default 1)
+  --speed N         run the simulated clock N times faster than real time (default 1);
+                    check and watch follow it with --simulator-clock
   --token T         accept only this bearer token (default: any)
   --public          the session is public charging (only via /session/active)
   --no-session      start with no session; add one later with
@@ -53,22 +54,28 @@ function positive(flag: string, raw: string | undefined, fallback: number, allow
 }
 
 /**
- * The suggested watch command. `watch` keeps its own clock in real time, so with an accelerated
- * simulator its precise wait cannot land between polls: the suggestion says so instead of implying
- * precision.
+ * The suggested watch command. On a faster clock, watch must run on the simulator's time
+ * (`--simulator-clock`): on real time each poll would cover `speed` times more charging and the
+ * readings would look impossible. The interval keeps a poll at most about 10 s of real time.
  */
 function tryItLines(url: string, token: string, energyKwh: number, speed: number): string[] {
   const env = `STOPWATT_API_URL=${url} STOPWATT_TOKEN=${token}`;
+  const intervalS = Math.max(5, Math.min(60, Math.round(10 * speed)));
+  const clock = speed === 1 ? '' : ' --simulator-clock';
   const lines = ['', 'Try it in another terminal:'];
-  lines.push(`  ${env} stopwatt watch --energy-kwh ${energyKwh + 2} --interval 10`);
+  lines.push(`  ${env} stopwatt watch --energy-kwh ${energyKwh + 2} --interval ${intervalS}${clock}`);
   if (speed !== 1) {
     lines.push(
-      `  (clock x${speed}: watch runs in real time, so each poll is ${speed}x longer in simulated time and`,
-      '   the stop lands up to one poll late; run without --speed to see a precise stop)',
+      `  (clock x${speed}: --simulator-clock makes watch follow this simulator's clock, so the`,
+      `   ${intervalS} s interval is simulated time, ${formatSeconds(intervalS / speed)} of real time per poll)`,
     );
   }
   lines.push('');
   return lines;
+}
+
+function formatSeconds(seconds: number): string {
+  return `${Number(seconds.toPrecision(2))} s`;
 }
 
 export async function simulateCommand(args: string[], io: CliIo): Promise<number> {

@@ -1,5 +1,4 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { systemClock } from '../../lambdas/adapters/system-clock.ts';
 import { cadenceRead } from '../../lambdas/composition/cadence.ts';
 import { DEFAULT_IDLE_INTERVAL_MINUTES } from '../../lambdas/contract.ts';
 import { formatLocalTime } from '../../lambdas/core/local-time.ts';
@@ -10,6 +9,7 @@ import { type CliIo, EXIT_OK, reportError, secretsFrom, UsageError } from '../cl
 import { storeDir } from '../cli/local-deps.ts';
 import { RULE_FLAGS_HELP } from '../cli/rule-flags.ts';
 import { summaryLines } from '../cli/session-summary.ts';
+import { loopTimeFor, SIMULATOR_CLOCK_OPTION, simulatorClockHelp } from '../cli/simulator-clock.ts';
 import {
   CHECK_OPTIONS,
   humanOutcome,
@@ -37,11 +37,16 @@ Options:
   --table NAME          use the deployed table and SSM parameters, as check --table does
   --region R            AWS region for --table (default: AWS_REGION)
   --horizon SECONDS     wait in-process up to this long for a predicted stop (default: --interval)
+${simulatorClockHelp('times, --interval and --horizon')}
   -h, --help            show this help`;
 
 // Progress lines only: --json (one object per run) belongs to check, so watch rejects it.
 const { json: _json, ...WATCH_CHECK_OPTIONS } = CHECK_OPTIONS;
-const WATCH_OPTIONS = { ...WATCH_CHECK_OPTIONS, interval: { type: 'string' } } as const;
+const WATCH_OPTIONS = {
+  ...WATCH_CHECK_OPTIONS,
+  ...SIMULATOR_CLOCK_OPTION,
+  interval: { type: 'string' },
+} as const;
 
 export interface WatchOptions {
   readonly intervalMs: number;
@@ -71,10 +76,7 @@ export async function watchCommand(args: string[], io: CliIo): Promise<number> {
       throw new UsageError(`--interval must be at least 5 seconds (got ${values.interval})`);
     const horizonMs = parseHorizon(values.horizon, intervalMs / 1000);
     // Ctrl-C cuts an in-tick wait short, so a stop predicted before it is never sent after it.
-    const clock: Clock = {
-      now: () => systemClock.now(),
-      sleep: (ms) => delay(ms, undefined, { signal: io.signal }),
-    };
+    const { clock, sleep } = await loopTimeFor(values, io, 'times, --interval and --horizon');
     const prepared = await prepareCheck(values, io, { horizonMs, clock, followStops: true });
     secrets = prepared.secrets;
     if (!prepared.hasRule)
@@ -89,6 +91,7 @@ export async function watchCommand(args: string[], io: CliIo): Promise<number> {
       clock,
       energyTargetKwh,
       timeZone,
+      sleep,
     });
     if (last?.sessionId && !io.signal?.aborted && prepared.log) {
       const summary = (await prepared.log.listSessions()).find((s) => s.sessionId === last.sessionId);
@@ -120,6 +123,7 @@ export async function watchLoop(
   let stopping = false;
   let last: CheckOutcome | null = null;
   while (!io.signal?.aborted) {
+    const tickStartedMs = options.clock.now().getTime();
     let outcome: CheckOutcome;
     try {
       outcome = await cadence.read();
@@ -140,9 +144,12 @@ export async function watchLoop(
     if (shown === 'over') return outcome.action === 'none' ? last : outcome;
     if (shown === 'stopping') stopping = true;
     if (outcome.action !== 'none') last = outcome;
-    // After a stop, poll faster until the charger confirms; without a session, at the idle cadence.
-    const wait = stopping ? Math.min(options.intervalMs, 5_000) : (idleWaitMs ?? options.intervalMs);
-    await sleepOrAbort(sleep, wait, io.signal);
+    // Polls start one interval apart, as the deployed schedule's: a tick's own time (and its wait
+    // for a predicted stop) is not added, so the horizon reaches the next read. After a stop, poll
+    // faster until the charger confirms; without a session, at the idle cadence.
+    const every = stopping ? Math.min(options.intervalMs, 5_000) : (idleWaitMs ?? options.intervalMs);
+    const elapsedMs = options.clock.now().getTime() - tickStartedMs;
+    await sleepOrAbort(sleep, Math.max(0, every - elapsedMs), io.signal);
   }
   if (live) io.stdout.write('\n');
   io.stdout.write(

@@ -66,11 +66,12 @@ export async function webLinkCommand(args: string[], io: CliIo): Promise<number>
       tableName,
       account: target.account,
     });
-    const link = await createSignInLink(links, url, new Date());
+    const now = new Date();
+    const link = await createSignInLink(links, url, now);
     secrets.push(link.url);
     io.stdout.write(`sign in: ${link.url}\n\n${renderUnicodeCompact(link.url)}\n\n`);
     io.stdout.write(
-      `valid until ${link.expiresAt.toISOString()}, once; 'stopwatt web-link --revoke' signs every device out\n`,
+      `valid for ${Math.round((link.expiresAt.getTime() - now.getTime()) / 60_000)} minutes, once; 'stopwatt web-link --revoke' signs every device out\n`,
     );
     return EXIT_OK;
   } catch (error) {

@@ -100,6 +100,7 @@ export async function buildCheck(parts: CheckParts): Promise<AccountCheck> {
       account: account.name,
       loginMode,
       tokenSource: stores.tokenSource,
+      timeZone: tickRules.timezone,
     });
     if (notice) {
       // Once per runner and threshold: a warm function or a watch loop need not repeat it each tick.

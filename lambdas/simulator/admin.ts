@@ -8,6 +8,8 @@ export interface AdminTarget {
   requestCount(): number;
   hasSession(id: string): boolean;
   addSession(options: SimSessionOptions): SimSessionState;
+  /** The simulated time now (epoch ms) and how fast it runs. */
+  clock(): { nowMs: number; speed: number };
 }
 
 const ENUMS: Readonly<Record<string, readonly string[]>> = {
@@ -59,8 +61,14 @@ export function parseSessionOptions(body: string): SimSessionOptions | string {
   return options;
 }
 
-/** `GET /__sim/state` and `POST /__sim/sessions`. */
+/** `GET /__sim/state`, `GET /__sim/clock` and `POST /__sim/sessions`. */
 export function adminResponse(target: AdminTarget, method: string, path: string, body: string): SimResponse {
+  if (path === '/__sim/clock') {
+    // Lets `watch --simulator-clock` run on simulated time (the real API has no such endpoint).
+    if (method !== 'GET') return methodNotAllowed(method, path, 'GET');
+    const { nowMs, speed } = target.clock();
+    return jsonResponse(200, { now: new Date(nowMs).toISOString(), speed });
+  }
   if (path === '/__sim/state') {
     if (method !== 'GET') return methodNotAllowed(method, path, 'GET');
     return jsonResponse(200, { sessions: target.states(), requests: target.requestCount() });

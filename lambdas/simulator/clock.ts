@@ -1,10 +1,13 @@
 /** Time source of the simulator: epoch milliseconds. */
 export interface SimClock {
   now(): number;
+  /** Simulated ms per real ms (1 = real time; 0 = moves only when told). */
+  readonly speed: number;
 }
 
 /** A clock that only moves when told to. */
 export class ManualClock implements SimClock {
+  readonly speed = 0;
   private current: number;
 
   constructor(startMs: number = Date.now()) {
@@ -26,11 +29,11 @@ export class ManualClock implements SimClock {
 
 /** Wall-clock time (Date.now). */
 export function realClock(): SimClock {
-  return { now: () => Date.now() };
+  return { now: () => Date.now(), speed: 1 };
 }
 
 /** Simulated time running `speed` times faster than real time, starting at `startMs`. */
 export function acceleratedClock(speed: number, startMs: number = Date.now()): SimClock {
   const realStart = Date.now();
-  return { now: () => startMs + (Date.now() - realStart) * speed };
+  return { now: () => startMs + (Date.now() - realStart) * speed, speed };
 }

@@ -187,6 +187,7 @@ export class AmpecoSimulator {
       requestCount: () => this.requests.length,
       hasSession: (id: string) => this.sessions.has(id),
       addSession: (options: SimSessionOptions) => this.addSession(options),
+      clock: () => ({ nowMs: this.clock.now(), speed: this.clock.speed }),
     };
   }
 

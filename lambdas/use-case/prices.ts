@@ -34,7 +34,7 @@ export async function readPrice(deps: CheckDeps, snapshot: Snapshot, at: Date): 
     } else {
       const when = formatLocalTime(at, deps.rules.timezone);
       deps.warn?.(`no spot price for ${when}: the price rule is inactive this tick`);
-      await priceFeedDown(deps, at, `no price for ${at.toISOString()}`);
+      await priceFeedDown(deps, at, `no price for ${when}`);
     }
     return { price, forecast };
   } catch (error) {
@@ -55,5 +55,5 @@ async function priceFeedDown(deps: CheckDeps, at: Date, reason: string): Promise
     since = (await track(deps, 'condition log', () => conditions.since(PRICE_FEED_CONDITION, at))) ?? null;
     if (!since || at.getTime() - since.getTime() < PRICE_FEED_NOTICE_AFTER_MS) return;
   }
-  await notify(deps, priceFeedNotice(at, since, reason));
+  await notify(deps, priceFeedNotice(at, since, reason, deps.rules.timezone));
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -158,6 +158,14 @@ describe('loadDeployConfig', () => {
     expect(warnings[0]).toContain(path.join(empty, 'stopwatt.config.json'));
     expect(warnings[0]).toContain('one account named "default"');
     expect(warnings[0]).toContain('--account default');
+  });
+
+  it('keeps stopwatt.config.json (e-mail, webhook URL) out of git', () => {
+    // Act
+    const ignored = readFileSync(path.join(REPO_ROOT, '.gitignore'), 'utf8').split('\n');
+
+    // Assess
+    expect(ignored).toContain('stopwatt.config.json');
   });
 
   it('reads stopwatt.config.json from the root when no path is given', () => {

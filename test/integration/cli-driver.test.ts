@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AmpecoSimulator, realClock } from '../../lambdas/simulator/server.ts';
+import { STOPWATT_VERSION } from '../../lambdas/version.ts';
 import { baseEnv, ROOT, runCli } from '../support/cli-runner.ts';
 import { LOCAL_CREDENTIALS } from '../support/dynamodb-local.ts';
 import { PriceServer } from '../support/price-server.ts';
@@ -98,10 +99,35 @@ describe('messages', () => {
 
     // Assess
     expect(run.code).toBe(0);
-    expect(run.stderr).toContain('expires on');
+    expect(run.stderr).toMatch(/expires on \d{4}-\d\d-\d\d \d\d:\d\d Europe\/Copenhagen \(in [45] days\)/);
     expect(run.stderr).toContain('This run takes the token from STOPWATT_TOKEN: set it to a new token');
     expect(run.stderr).not.toContain('token set');
     expect(run.stderr).not.toContain(token);
+  });
+
+  it('explains in login --help what the client secret is and where it comes from', async () => {
+    // Act
+    const run = await runCli(['login', '--help'], baseEnv());
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('The client secret is the OAuth client secret of the app, not yours');
+    expect(run.stdout).toContain('one constant per app, the\nsame for every user');
+    expect(run.stdout).toContain("stopwatt does not ship vendors' secrets");
+    expect(run.stdout).toContain('POST /api/v1/app/oauth/token');
+  });
+
+  it('identifies itself to the charging API as stopwatt/<version>, not as the vendor app', async () => {
+    // Prepare
+    const { sim, env } = await localSetup(`tok-${'u'.repeat(24)}`);
+
+    // Act
+    const run = await runCli(['check', '--energy-kwh', '30', '--horizon', '0'], env);
+
+    // Assess
+    expect(run.code).toBe(0);
+    const agents = new Set(sim.requests.map((request) => request.headers['user-agent']));
+    expect([...agents]).toEqual([`stopwatt/${STOPWATT_VERSION}`]);
   });
 
   it('answers a negative --max-price for prices with one clean line', async () => {
@@ -117,9 +143,10 @@ describe('messages', () => {
 });
 
 describe('dry runs in the history', () => {
-  it('show as dry runs in log, not as stops', async () => {
+  it('show as dry runs in log, not as stops, and a tick without rules says so', async () => {
     // Prepare
     const { sim, env } = await localSetup(`tok-${'d'.repeat(24)}`);
+    await runCli(['check', '--horizon', '0'], env);
     const checked = await runCli(['check', '--dry-run', '--energy-kwh', '1', '--horizon', '0'], env);
 
     // Act
@@ -130,6 +157,7 @@ describe('dry runs in the history', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/decided {3}dry run: would end \(energy\): /);
     expect(run.stdout).not.toMatch(/decided {3}end \(/);
+    expect(run.stdout).toMatch(/decided {3}continue: no rule set\n/);
     expect(sim.endRequests('100001')).toHaveLength(0);
   });
 });
@@ -227,6 +255,32 @@ describe('prices when the feed fails', () => {
     }
     expect(back.code).toBe(0);
     expect(back.stdout).toContain('DK1 consumer prices');
+    expect(server.count()).toBe(1);
+  });
+
+  it('leave the price rule out of check with the reason while the feed is unreachable, and read prices again once it is back', async () => {
+    // Prepare
+    const { env } = await localSetup(`tok-${'p'.repeat(24)}`);
+    const down = { ...env, STOPWATT_EDS_URL: await closedUrl() };
+    const check = ['check', '--json', '--price-source', 'spot', '--max-price', '100', '--horizon', '0'];
+
+    // Act
+    const first = await runCli(check, down);
+    const second = await runCli(check, down);
+    const server = await PriceServer.start();
+    cleanups.push(() => server.close());
+    const back = await runCli(check, { ...down, STOPWATT_EDS_URL: server.url });
+
+    // Assess
+    for (const run of [first, second]) {
+      expect(run.code).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ action: 'continue', pricePerKwh: null });
+      expect(run.stderr).toMatch(/price feed unavailable: .*Energi Data Service unreachable at /);
+      expect(run.stderr).not.toContain('published');
+    }
+    expect(back.code).toBe(0);
+    expect(JSON.parse(back.stdout).pricePerKwh).toEqual(expect.any(Number));
+    expect(back.stderr).not.toContain('price feed unavailable');
     expect(server.count()).toBe(1);
   });
 

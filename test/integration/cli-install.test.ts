@@ -17,7 +17,6 @@ const run = promisify(execFile);
 const cleanups: (() => Promise<void>)[] = [];
 let prefix: string;
 let outside: string;
-let installMs: number;
 
 /** No npm settings from a parent `npm test` (its prefix, its script context). */
 function npmEnv(): NodeJS.ProcessEnv {
@@ -34,7 +33,6 @@ beforeAll(async () => {
   const packDir = await tempDir('stopwatt-pack-', cleanups);
   prefix = await tempDir('stopwatt-prefix-', cleanups);
   outside = await tempDir('stopwatt-elsewhere-', cleanups);
-  const started = performance.now();
   const packed = await run('npm', ['pack', '--silent', '--pack-destination', packDir], {
     cwd: ROOT,
     env: npmEnv(),
@@ -46,7 +44,6 @@ beforeAll(async () => {
     ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball],
     { cwd: outside, env: npmEnv() },
   );
-  installMs = performance.now() - started;
 }, 120_000);
 
 afterAll(async () => {
@@ -54,7 +51,7 @@ afterAll(async () => {
 });
 
 describe('the packed and globally installed CLI', () => {
-  it('installs within a minute and ships JavaScript without development dependencies', async () => {
+  it('ships JavaScript with its runtime dependencies and without development dependencies', async () => {
     // Prepare: done in beforeAll.
     const installed = join(prefix, 'lib', 'node_modules', 'stopwatt');
 
@@ -64,7 +61,6 @@ describe('the packed and globally installed CLI', () => {
     };
 
     // Assess
-    expect(installMs).toBeLessThan(60_000);
     expect(manifest.bin.stopwatt).toBe('dist/stopwatt.js');
     expect(existsSync(join(installed, 'dist', 'stopwatt.js'))).toBe(true);
     expect(existsSync(join(installed, 'bin', 'stopwatt.ts'))).toBe(false);
@@ -84,6 +80,17 @@ describe('the packed and globally installed CLI', () => {
     expect(stdout).toContain(`stopwatt ${packageJson.version}`);
     expect(stdout).toContain(`Node ${process.version}`);
     expect(stdout).toContain('supports Node 20 or newer');
+  });
+
+  it('runs the source entry bin/stopwatt.ts directly in the clone', async () => {
+    // Act: its hashbang runs tsx from the clone's development dependencies.
+    const { stdout } = await run(join(ROOT, 'bin', 'stopwatt.ts'), ['--version'], {
+      cwd: ROOT,
+      env: npmEnv(),
+    });
+
+    // Assess
+    expect(stdout).toContain(`stopwatt ${STOPWATT_VERSION}`);
   });
 
   it('starts the simulator, which answers over HTTP, and stops cleanly on Ctrl-C', async () => {

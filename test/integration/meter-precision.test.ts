@@ -35,6 +35,7 @@ afterAll(async () => {
  * earlier would read the energy at the add), so `backdated` adds a session as of a minute ago.
  */
 class WallClock implements SimClock {
+  readonly speed = 1;
   private offsetMs = 0;
 
   now(): number {

@@ -176,7 +176,9 @@ describe('stopwatt check with STOPWATT_WEBHOOK_URL', () => {
     expect(data.energyKwh).toBeCloseTo(10.5, 1);
     expect(data.pricePerKwh).toBeCloseTo(1.625, 10);
     expect(String(ended?.message)).toMatch(
-      new RegExp(`^stopwatt ended session ${id}: .*10 kWh.*\\. Energy 10\\.5\\d kWh, cost \\d+\\.\\d\\d DKK`),
+      new RegExp(
+        `^stopwatt ended session ${id}: .*10 kWh.*\\. Energy 10\\.5\\d kWh, cost \\d+\\.\\d\\d DKK, price 1\\.625 DKK/kWh`,
+      ),
     );
     expect(Number.isNaN(Date.parse(String(ended?.at)))).toBe(false);
     expect(hook.deliveredOf('token-expiring')).toHaveLength(1);
@@ -244,6 +246,9 @@ describe('stopwatt check with STOPWATT_WEBHOOK_URL', () => {
     const notices = hook.deliveredOf('price-feed-unavailable');
     expect(notices).toHaveLength(1);
     expect(String(notices[0]?.message)).toContain('energy, cost and deadline rules still apply');
+    expect(String(notices[0]?.message)).toMatch(
+      /^Spot prices could not be read since \d{4}-\d\d-\d\d \d\d:\d\d Europe\/Copenhagen \(/,
+    );
   });
 });
 

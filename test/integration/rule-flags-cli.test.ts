@@ -54,11 +54,14 @@ describe.concurrent('rule flags in the spawned CLI', () => {
     const dryRunStored = (await h.stored()).dryRun;
 
     // Act
+    const valued = await h.cli('rules', 'set', '--dry-run=false');
     const off = await h.cli('rules', 'set', '--no-dry-run');
 
     // Assess
     expect(on.code, on.stderr).toBe(0);
     expect(dryRunStored).toBe(true);
+    expect(valued.code).toBe(2);
+    expect(valued.stderr).toBe('stopwatt: --dry-run takes no value; use --no-dry-run to switch it off\n');
     expect(off.code, off.stderr).toBe(0);
     expect(await h.stored()).toMatchObject({ dryRun: false, energyKwh: 20 });
   });
@@ -85,12 +88,15 @@ describe.concurrent('rule flags in the spawned CLI', () => {
     // Act
     const set = await h.cli('rules', 'set', '--stop-by', '7:30');
     const bad = await h.cli('rules', 'set', '--stop-by', '7:3');
+    const late = await h.cli('rules', 'set', '--stop-by', '25:00');
 
     // Assess
     expect(set.code, set.stderr).toBe(0);
     expect((await h.stored()).stopBy).toBe('07:30');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe('stopwatt: --stop-by must be a time H:MM or HH:MM, 24 h (got "7:3")\n');
+    expect(late.code).toBe(2);
+    expect(late.stderr).toBe('stopwatt: --stop-by must be a time H:MM or HH:MM, 24 h (got "25:00")\n');
   });
 
   it('warns when a stored one-session override beats a flag, and rules set --no-once clears it', async ({
@@ -98,7 +104,7 @@ describe.concurrent('rule flags in the spawned CLI', () => {
   }) => {
     // Prepare
     const h = await harness({ id: '710002', powerKw: 11, energyWh: 25_000 });
-    await h.cli('rules', 'set', '--once', '--energy-kwh', '20');
+    const set = await h.cli('rules', 'set', '--once', '--energy-kwh', '20');
 
     // Act
     const check = await h.cli('check', '--json', '--horizon', '0', '--dry-run', '--energy-kwh', '50');
@@ -109,8 +115,29 @@ describe.concurrent('rule flags in the spawned CLI', () => {
     expect(check.stderr).toContain(
       "stopwatt: warning: the one-session override once.energyKwh = 20 beats --energy-kwh 50 for the next session; clear it with 'stopwatt rules set --no-once'\n",
     );
+    expect(set.stderr).not.toContain('warning');
     expect(cleared.code, cleared.stderr).toBe(0);
     expect(await h.stored()).not.toHaveProperty('once');
+  });
+
+  it('warns when rules set changes a standing rule that a stored override beats, not when it sets the override', async ({
+    expect,
+  }) => {
+    // Prepare
+    const h = await harness();
+
+    // Act
+    const override = await h.cli('rules', 'set', '--once', '--energy-kwh', '20');
+    const standing = await h.cli('rules', 'set', '--energy-kwh', '40');
+
+    // Assess
+    expect(override.code, override.stderr).toBe(0);
+    expect(override.stderr).not.toContain('warning');
+    expect(standing.code, standing.stderr).toBe(0);
+    expect(standing.stderr).toContain(
+      "stopwatt: warning: the one-session override once.energyKwh = 20 beats --energy-kwh 40 for the next session; clear it with 'stopwatt rules set --no-once'\n",
+    );
+    expect(await h.stored()).toMatchObject({ energyKwh: 40, once: { energyKwh: 20 } });
   });
 
   it('does not claim that no rule is set when only a one-session override is', async ({ expect }) => {

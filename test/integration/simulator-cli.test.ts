@@ -1,6 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { baseEnv, ROOT, runCli } from '../support/cli-runner.ts';
+import { baseEnv, runCli } from '../support/cli-runner.ts';
+import { sessionIdOf, startSimulate, stopped, urlOf } from '../support/simulate-process.ts';
 
 const children: ChildProcess[] = [];
 
@@ -8,53 +9,16 @@ afterEach(() => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
 });
 
-/** Spawns `stopwatt simulate` and resolves with its banner once the state line is printed. */
-function startSimulate(args: string[]): Promise<{ child: ChildProcess; banner: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/stopwatt.ts', 'simulate', ...args], {
-    cwd: ROOT,
-    env: baseEnv(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      if (out.includes('Ctrl-C to stop.')) resolve({ child, banner: out });
-    });
-    child.on('exit', (code) => reject(new Error(`simulate exited ${code}: ${out}`)));
-  });
-}
-
-function stopped(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    child.on('exit', (code) => resolve(code));
-    child.kill('SIGINT');
-  });
-}
-
-function sessionIdOf(banner: string): string {
-  const id = /Session (\S+): charging/.exec(banner)?.[1];
-  if (id === undefined) throw new Error(`no session line in: ${banner}`);
-  return id;
-}
-
-function urlOf(banner: string): string {
-  const url = /listening on (http:\/\/\S+)/.exec(banner)?.[1];
-  if (url === undefined) throw new Error(`no url in: ${banner}`);
-  return url;
-}
-
 describe('stopwatt simulate', () => {
   it('gives a restarted simulator a session id the previous run did not use', async () => {
     // Prepare
-    const first = await startSimulate([]);
+    const first = await startSimulate([], children);
     const firstId = sessionIdOf(first.banner);
     await stopped(first.child);
     await new Promise((resolve) => setTimeout(resolve, 1100));
 
     // Act
-    const second = await startSimulate([]);
+    const second = await startSimulate([], children);
     const secondId = sessionIdOf(second.banner);
 
     // Assess
@@ -64,7 +28,7 @@ describe('stopwatt simulate', () => {
 
   it('prints how to add a session with --no-session, and the printed request adds one', async () => {
     // Prepare
-    const { child, banner } = await startSimulate(['--no-session', '--power-kw', '7']);
+    const { child, banner } = await startSimulate(['--no-session', '--power-kw', '7'], children);
     const url = urlOf(banner);
     expect(banner).toContain(`curl -X POST ${url}/__sim/sessions`);
 

@@ -82,6 +82,25 @@ describe('decide: each rule on its own', () => {
     });
   });
 
+  it('names the currency of the session price and of a spot price in the price rule', () => {
+    // Act
+    const session = decide(input({ rules: rules({ maxPricePerKwh: 1.49 }), price: price(1.5) }));
+    const spot = decide(
+      input({
+        snapshot: snapshot({ currency: 'EUR' }),
+        rules: rules({ maxPricePerKwh: 3 }),
+        price: { perKwh: 2.5, source: 'spot' },
+      }),
+    );
+
+    // Assess
+    expect(session).toMatchObject({
+      action: 'end',
+      detail: 'price 1.5 DKK/kWh (session) is above the limit of 1.49 DKK/kWh',
+    });
+    expect(spot).toMatchObject({ action: 'continue', notes: ['price 2.5 of max 3 DKK/kWh'] });
+  });
+
   it('continues with no notes and no wake when no rule is set', () => {
     // Prepare
     const given = input();
@@ -356,8 +375,9 @@ describe('decide: session status and data quality', () => {
     expect(reasonOf(withLead)).toBe('energy');
   });
 
-  it('extrapolates from the meter sample, not from the read, and says so', () => {
+  it('extrapolates from the meter sample, not from the read, and says so in local time', () => {
     // Prepare: the meter sample is 30 s older than the read; 11 kW x 30 s = 0.0917 kWh.
+    // 11:59:30 UTC in January is 12:59:30 in Copenhagen (the default rules' zone).
     const s = snapshot({ sampledAt: new Date(NOW.getTime() - 30_000) });
 
     // Act

@@ -147,6 +147,22 @@ describe('expiryNotice', () => {
     expect(notice?.message).not.toContain(token);
   });
 
+  it("shows the expiry on the rules' wall clock, labelled with the zone", () => {
+    // Prepare: 2026-03-20 09:00 UTC is 10:00 in Copenhagen (winter time, UTC+1).
+    const token = expiringIn(10 * DAY_S + 3600);
+
+    // Act
+    const notice = expiryNotice(token, NOW, {
+      account: 'cabin',
+      loginMode: false,
+      timeZone: 'Europe/Copenhagen',
+    });
+
+    // Assess
+    expect(notice?.message).toContain('expires on 2026-03-20 10:00 Europe/Copenhagen (in 10 days)');
+    expect(notice?.data).toMatchObject({ expiresAt: '2026-03-20T09:00:00.000Z' });
+  });
+
   it('offers a token-mode user login mode as well, and names STOPWATT_TOKEN for a local run', () => {
     // Prepare
     const token = expiringIn(10 * DAY_S);

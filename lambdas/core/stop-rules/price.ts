@@ -42,12 +42,15 @@ export const priceRule = {
     const wake = crossing && energyAt(snapshot, crossing) >= minEnergy ? crossing : null;
     if (price === null || !Number.isFinite(price.perKwh))
       return { holds: false, note: 'price unknown: the price rule cannot end this session', wake };
+    // Spot prices are computed in DKK (Energi Data Service); session prices are in the tariff's currency.
+    const currency = price.source === 'spot' ? 'DKK' : snapshot.currency;
+    const unit = currency ? ` ${currency}/kWh` : '/kWh';
     if (price.perKwh <= limit)
-      return { holds: false, note: `price ${fmt(price.perKwh, 4)} of max ${fmt(limit, 4)}/kWh`, wake };
+      return { holds: false, note: `price ${fmt(price.perKwh, 4)} of max ${fmt(limit, 4)}${unit}`, wake };
     if (energy.kwh >= minEnergy) {
       return {
         holds: true,
-        detail: `price ${fmt(price.perKwh, 4)}/kWh (${price.source}) is above the limit of ${fmt(limit, 4)}`,
+        detail: `price ${fmt(price.perKwh, 4)}${unit} (${price.source}) is above the limit of ${fmt(limit, 4)}${unit}`,
       };
     }
     return {
