@@ -46,7 +46,7 @@ interface FinishedSession {
 }
 
 describe('stopwatt simulate --speed with the suggested watch', () => {
-  it('ends a x60 session within a small fraction of one poll of the target', async () => {
+  it('ends a x60 session within half a second of real time of the target', async () => {
     // Prepare
     const sim = await startSimulate(['--speed', String(SPEED), '--power-kw', String(POWER_KW)], children);
     const id = sessionIdOf(sim.banner);
@@ -79,11 +79,11 @@ describe('stopwatt simulate --speed with the suggested watch', () => {
     // Physics of the speed: every real millisecond is 60 simulated ones, so at 22 kW one real ms
     // of error moves the stop by 22 kW x 60 ms = 0.37 Wh. The errors are real-time ones: the
     // clock read (half the shortest of three loopback round trips), the timer waking late, and the
-    // stop claim written between the decision and the /end; about 15 ms on a quiet machine, up to
-    // 130 ms measured at a load average of 17 on 2 cores. We allow 250 ms (92 Wh) plus the meter's
-    // 1 Wh resolution: a quarter of the 367 Wh one 60-simulated-second poll delivers. On real time
-    // (before --simulator-clock) watch judged the 60x energy impossible and never ended the session.
-    const toleranceWh = POWER_KW * SPEED * 250 * (1000 / 3.6e6) + 1;
+    // stop claim written between the decision and the /end. Measured: 5-30 Wh (15-80 ms) alone,
+    // once 145 Wh (0.4 s) with other test files running. We allow 500 ms of real time (183 Wh)
+    // plus the meter's 1 Wh resolution. On real time, watch missed by whole 10 s polls (3.7 kWh
+    // each at 22 kW) or judged the 60x energy impossible and never ended the session.
+    const toleranceWh = POWER_KW * SPEED * 500 * (1000 / 3.6e6) + 1;
     expect(Math.abs(atEndWh - TARGET_WH)).toBeLessThanOrEqual(toleranceWh);
     expect(await stopped(sim.child)).toBe(0);
   }, 60_000);
