@@ -1,11 +1,7 @@
 import { Sns } from '../../lambdas/adapters/aws/sns.ts';
 import { createDynamoDbClient, DynamoDbSessionLog } from '../../lambdas/adapters/dynamodb/session-log.ts';
-import {
-  createSsmClient,
-  SsmCredentialsStore,
-  SsmRulesStore,
-  SsmTokenStore,
-} from '../../lambdas/adapters/ssm/parameters.ts';
+import { SsmCredentialsStore } from '../../lambdas/adapters/ssm/credentials-store.ts';
+import { createSsmClient, SsmRulesStore, SsmTokenStore } from '../../lambdas/adapters/ssm/parameters.ts';
 import { settingsFromEnv } from '../../lambdas/check/environment.ts';
 import type { CheckParts, EntryChoices } from '../../lambdas/composition/build-check.ts';
 import { deployedCheckParts } from '../../lambdas/composition/deployed-check.ts';

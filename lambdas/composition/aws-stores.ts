@@ -4,7 +4,8 @@ import { DynamoDbConditionLog } from '../adapters/dynamodb/condition-log.ts';
 import { DynamoDbNotificationLog } from '../adapters/dynamodb/notification-log.ts';
 import { DynamoDbPriceCache } from '../adapters/dynamodb/price-cache.ts';
 import { DynamoDbSessionLog } from '../adapters/dynamodb/session-log.ts';
-import { SsmCredentialsStore, SsmRulesStore, SsmTokenStore } from '../adapters/ssm/parameters.ts';
+import { SsmCredentialsStore } from '../adapters/ssm/credentials-store.ts';
+import { SsmRulesStore, SsmTokenStore } from '../adapters/ssm/parameters.ts';
 import type { AccountStores } from './account-stores.ts';
 import { fixedToken } from './fixed-token.ts';
 

@@ -1,8 +1,4 @@
-/**
- * A simulated AMPECO driver-app API on 127.0.0.1: fixture-shaped responses, a charging curve over a
- * controllable clock, asynchronous stop, Passport-style login and fault injection. It backs
- * `stopwatt simulate`, `npm start`, the integration tests and the bench.
- */
+/** A simulated AMPECO app API on loopback (fixtures, a charging clock, login, faults) for `simulate`, `npm start` and tests. */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { adminResponse } from './admin.ts';

@@ -1,9 +1,9 @@
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Ssm } from '../../lambdas/adapters/aws/ssm.ts';
+import { SsmCredentialsStore } from '../../lambdas/adapters/ssm/credentials-store.ts';
 import {
   createSsmClient,
-  SsmCredentialsStore,
   SsmRulesStore,
   type SsmStoreOptions,
   SsmTokenStore,

@@ -14,7 +14,8 @@ import type { ChargingApi, EndOutcome } from '../../ports.ts';
 import { retryingFetch } from '../http/retrying-fetch.ts';
 import { errorBodyText, snippet, tryJson } from './error-text.ts';
 import { appHeaders } from './headers.ts';
-import { ChargePointsSchema, PLAIN_ID, SessionEnvelopeSchema, toSession } from './schemas.ts';
+import { describe, plainId } from './request-paths.ts';
+import { ChargePointsSchema, SessionEnvelopeSchema, toSession } from './schemas.ts';
 
 /** Where the bearer token comes from. `renew` is called at most once per operation, on a 401. */
 export interface AccessTokenProvider {
@@ -242,19 +243,4 @@ export class AmpecoClient implements ChargingApi {
   #secrets(): string[] {
     return [...this.#sentTokens];
   }
-}
-
-function describe(method: string, path: string): string {
-  return `${method.toUpperCase()} /api/v1/${path}`;
-}
-
-/** Session ids go into request paths: only plain identifiers (never `..`, `.` or a slash). */
-function plainId(sessionId: string, label: string): string {
-  if (!PLAIN_ID.test(sessionId)) {
-    throw new InvalidResponseError(
-      `${label}: session id ${JSON.stringify(sessionId.slice(0, 70))} is not a plain identifier; nothing was sent`,
-      label,
-    );
-  }
-  return sessionId;
 }

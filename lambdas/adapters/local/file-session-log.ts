@@ -13,42 +13,20 @@ import type {
   TimelineEntry,
 } from '../../ports.ts';
 import { answerAgainst } from '../claims.ts';
-import {
-  reviveSessionSummary,
-  reviveSnapshot,
-  reviveStopClaim,
-  reviveStopResult,
-  serializeSessionSummary,
-  serializeSnapshot,
-  serializeStopClaim,
-  serializeStopResult,
-} from '../serialization.ts';
+import * as records from '../serialization.ts';
 import { byTimelineOrder } from '../timeline-order.ts';
 import { StopLatencyFile } from './file-stop-latency.ts';
-import {
-  appendLine,
-  createExclusive,
-  makeDirs,
-  readIfExists,
-  segment,
-  setAsideIfEmpty,
-  writeFileAtomic,
-} from './files.ts';
+import * as files from './files.ts';
 import { parseTimelineLine, timelineRecord } from './timeline-lines.ts';
 
-/** An empty claim file older than this was left by a crash, not by a claimer still writing it. */
-const EMPTY_CLAIM_GRACE_MS = 10_000;
+const EMPTY_CLAIM_GRACE_MS = 10_000; // an empty claim file older than this was left by a crash
 
 /**
- * The session log in a local directory (the default for CLI runs):
- * `<dir>/accounts/<account>/sessions/<id>/` holds `events.jsonl` (observations, decisions, claims,
- * results, one JSON object a line), `claim-<n>.json` (stop claims), `result.json`,
- * `last-observation.json` and `summary.json`; `<dir>/accounts/<account>/stop-latency.json` holds
- * the account's stop latency samples.
- *
- * The stop claim is atomic across processes: attempt N is claimed by creating `claim-N.json`
- * exclusively (a hard link to a complete temp file, which the OS grants to exactly one creator; see
- * `createExclusive`), so a claim file is never seen half-written.
+ * The session log in a local directory (the default for CLI runs): per session
+ * `accounts/<account>/sessions/<id>/` holds `events.jsonl` (the timeline, a JSON object a line),
+ * `claim-<n>.json`, `result.json`, `last-observation.json` and `summary.json`; per account
+ * `stop-latency.json`. Attempt N is claimed by creating `claim-N.json` exclusively (a hard link to
+ * a complete temp file, granted to exactly one creator), so a claim is never seen half-written.
  */
 export class FileSessionLog implements SessionLog {
   readonly #root: string;
@@ -63,7 +41,7 @@ export class FileSessionLog implements SessionLog {
     account: string;
     onBadRecord?: ((message: string) => void) | undefined;
   }) {
-    const account = join(options.dir, 'accounts', segment(options.account));
+    const account = join(options.dir, 'accounts', files.segment(options.account));
     this.#root = join(account, 'sessions');
     this.#latency = new StopLatencyFile(join(account, 'stop-latency.json'));
     this.#onBadRecord = options.onBadRecord ?? (() => undefined);
@@ -72,9 +50,9 @@ export class FileSessionLog implements SessionLog {
   async recordObservation(snapshot: Snapshot): Promise<void> {
     await this.#guard('record an observation', async () => {
       await this.#append(snapshot.sessionId, { kind: 'observation', at: snapshot.observedAt, snapshot });
-      await writeFileAtomic(
+      await files.writeFileAtomic(
         this.#file(snapshot.sessionId, 'last-observation.json'),
-        json(serializeSnapshot(snapshot)),
+        files.jsonLine(records.serializeSnapshot(snapshot)),
       );
     });
   }
@@ -88,16 +66,16 @@ export class FileSessionLog implements SessionLog {
       if (claim.attempt > 1 && !(await this.#readClaim(claim.sessionId, claim.attempt - 1))) {
         return answerAgainst(await this.latestClaim(claim.sessionId), claim);
       }
-      await makeDirs(this.#dir(claim.sessionId));
+      await files.makeDirs(this.#dir(claim.sessionId));
       const path = this.#file(claim.sessionId, `claim-${claim.attempt}.json`);
       // Complete or absent, never empty: a runner killed mid-write must not leave a claim that
       // nobody can read (it would block every later stop of the session).
-      const data = json(serializeStopClaim(claim));
-      if (!(await createExclusive(path, data))) {
+      const data = files.jsonLine(records.serializeStopClaim(claim));
+      if (!(await files.createExclusive(path, data))) {
         const stored = await this.#readClaim(claim.sessionId, claim.attempt);
         // An empty claim is a runner that died between create and write (before its /end).
-        const retry = !stored && (await setAsideIfEmpty(path, EMPTY_CLAIM_GRACE_MS));
-        if (!retry || !(await createExclusive(path, data))) {
+        const retry = !stored && (await files.setAsideIfEmpty(path, EMPTY_CLAIM_GRACE_MS));
+        if (!retry || !(await files.createExclusive(path, data))) {
           return answerAgainst(stored ?? (await this.#readClaim(claim.sessionId, claim.attempt)), claim);
         }
       }
@@ -107,9 +85,11 @@ export class FileSessionLog implements SessionLog {
   }
 
   async #readClaim(sessionId: string, attempt: number): Promise<StopClaim | null> {
-    const text = await readIfExists(this.#file(sessionId, `claim-${attempt}.json`));
+    const text = await files.readIfExists(this.#file(sessionId, `claim-${attempt}.json`));
     // Only the no-hard-link fallback can show a claim file before its content: skip it then.
-    return text ? reviveStopClaim(JSON.parse(text), `claim ${attempt} of session ${sessionId}`) : null;
+    return text
+      ? records.reviveStopClaim(JSON.parse(text), `claim ${attempt} of session ${sessionId}`)
+      : null;
   }
 
   async latestClaim(sessionId: string): Promise<StopClaim | null> {
@@ -128,7 +108,10 @@ export class FileSessionLog implements SessionLog {
       // An older attempt's result (written late) never replaces the latest one.
       const latest = await this.#latestResult(result.sessionId);
       if (latest && latest.attempt > result.attempt) return;
-      await writeFileAtomic(this.#file(result.sessionId, 'result.json'), json(serializeStopResult(result)));
+      await files.writeFileAtomic(
+        this.#file(result.sessionId, 'result.json'),
+        files.jsonLine(records.serializeStopResult(result)),
+      );
     });
   }
 
@@ -137,20 +120,23 @@ export class FileSessionLog implements SessionLog {
   }
 
   async #latestResult(sessionId: string): Promise<StopResult | null> {
-    const text = await readIfExists(this.#file(sessionId, 'result.json'));
-    return text ? reviveStopResult(JSON.parse(text)) : null;
+    const text = await files.readIfExists(this.#file(sessionId, 'result.json'));
+    return text ? records.reviveStopResult(JSON.parse(text)) : null;
   }
 
   async lastObservation(sessionId: string): Promise<Snapshot | null> {
     return this.#guard('read the last observation', async () => {
-      const text = await readIfExists(this.#file(sessionId, 'last-observation.json'));
-      return text ? reviveSnapshot(JSON.parse(text)) : null;
+      const text = await files.readIfExists(this.#file(sessionId, 'last-observation.json'));
+      return text ? records.reviveSnapshot(JSON.parse(text)) : null;
     });
   }
 
   async putSummary(summary: SessionSummary): Promise<void> {
     await this.#guard('write the session summary', () =>
-      writeFileAtomic(this.#file(summary.sessionId, 'summary.json'), json(serializeSessionSummary(summary))),
+      files.writeFileAtomic(
+        this.#file(summary.sessionId, 'summary.json'),
+        files.jsonLine(records.serializeSessionSummary(summary)),
+      ),
     );
   }
 
@@ -166,9 +152,9 @@ export class FileSessionLog implements SessionLog {
       const summaries: SessionSummary[] = [];
       for (const id of ids) {
         const path = join(this.#root, id, 'summary.json');
-        const text = await readIfExists(path);
+        const text = await files.readIfExists(path);
         if (!text) continue;
-        const summary = this.#parsed(path, () => reviveSessionSummary(JSON.parse(text)));
+        const summary = this.#parsed(path, () => records.reviveSessionSummary(JSON.parse(text)));
         if (!summary) continue;
         const start = summary.startedAt ?? summary.lastSeenAt;
         if (options.since && start.getTime() < options.since.getTime()) continue;
@@ -183,7 +169,7 @@ export class FileSessionLog implements SessionLog {
   async timeline(sessionId: string): Promise<TimelineEntry[]> {
     return this.#guard('read the session timeline', async () => {
       const path = this.#file(sessionId, 'events.jsonl');
-      const lines = (await readIfExists(path))?.split('\n') ?? [];
+      const lines = (await files.readIfExists(path))?.split('\n') ?? [];
       const entries: TimelineEntry[] = [];
       for (const [index, line] of lines.entries()) {
         if (line.trim().length === 0) continue;
@@ -228,7 +214,7 @@ export class FileSessionLog implements SessionLog {
   }
 
   #dir(sessionId: string): string {
-    return join(this.#root, segment(sessionId));
+    return join(this.#root, files.segment(sessionId));
   }
 
   #file(sessionId: string, name: string): string {
@@ -245,8 +231,11 @@ export class FileSessionLog implements SessionLog {
   }
 
   async #append(sessionId: string, entry: TimelineEntry): Promise<void> {
-    await makeDirs(this.#dir(sessionId));
-    await appendLine(this.#file(sessionId, 'events.jsonl'), `${JSON.stringify(timelineRecord(entry))}\n`);
+    await files.makeDirs(this.#dir(sessionId));
+    await files.appendLine(
+      this.#file(sessionId, 'events.jsonl'),
+      `${JSON.stringify(timelineRecord(entry))}\n`,
+    );
   }
 
   async #guard<T>(what: string, run: () => Promise<T>): Promise<T> {
@@ -258,8 +247,4 @@ export class FileSessionLog implements SessionLog {
       throw new SessionLogError(message, { cause: error });
     }
   }
-}
-
-function json(value: unknown): string {
-  return `${JSON.stringify(value)}\n`;
 }

@@ -151,3 +151,8 @@ export async function setAsideIfEmpty(path: string, graceMs: number): Promise<bo
     throw error;
   }
 }
+
+/** One JSON value and a newline, as every store file and timeline line is written. */
+export function jsonLine(value: unknown): string {
+  return `${JSON.stringify(value)}\n`;
+}

@@ -1,5 +1,4 @@
-import * as z from 'zod/mini';
-import { formatZodError, parseRules, parseRulesJson } from '../../config.ts';
+import { parseRules, parseRulesJson } from '../../config.ts';
 import { ACCOUNT_NAME_PATTERN, ACCOUNT_NAME_RULE, DEFAULT_PARAMETER_PREFIX } from '../../contract.ts';
 import type { Rules } from '../../core/rules.ts';
 import { ConfigError, errorMessage, ParameterStoreError } from '../../errors.ts';
@@ -38,17 +37,6 @@ export interface SsmStoreOptions {
   readonly now?: (() => number) | undefined;
 }
 
-/** Login data for tenants where stopwatt obtains its own token (password grant). */
-export const CredentialsSchema = z.strictObject({
-  username: z.string().check(z.minLength(1)),
-  password: z.string().check(z.minLength(1)),
-  clientId: z.string().check(z.minLength(1)),
-  clientSecret: z.string().check(z.minLength(1)),
-  refreshToken: z.optional(z.string().check(z.minLength(1))),
-});
-
-export type Credentials = z.infer<typeof CredentialsSchema>;
-
 /** `/stopwatt/<account>/<leaf>`; account names are limited to what SSM allows in a path segment. */
 export function parameterName(prefix: string, account: string, leaf: string): string {
   if (!ACCOUNT_NAME_PATTERN.test(account)) {
@@ -73,7 +61,7 @@ export function parameterCachePolicy(
 }
 
 /** One parameter, read through an in-memory cache (see ParameterCache). Values never appear in errors. */
-class CachedParameter {
+export class CachedParameter {
   readonly name: string;
   private readonly client: Ssm;
   private readonly cache: ParameterCache;
@@ -208,50 +196,5 @@ export class SsmRulesStore implements RulesStore {
     // Validate before writing so the stored parameter is always readable.
     parseRules(rules, `rules for ${this.parameter.name}`);
     await this.parameter.put(JSON.stringify(rules));
-  }
-}
-
-/** Login credentials: SecureString `/stopwatt/<account>/credentials` holding JSON. */
-export class SsmCredentialsStore {
-  private readonly parameter: CachedParameter;
-
-  constructor(options: SsmStoreOptions) {
-    this.parameter = new CachedParameter(options, 'credentials', 'SecureString');
-  }
-
-  get parameterName(): string {
-    return this.parameter.name;
-  }
-
-  /** Whether credentials are stored (login mode), without decrypting them. */
-  stored(): Promise<boolean> {
-    return this.parameter.present();
-  }
-
-  /** Throws ConfigError naming the parameter (never its content) when it is not valid credentials. */
-  async get(options: { readonly fresh?: boolean } = {}): Promise<Credentials | null> {
-    const text = await this.parameter.get(options.fresh === true);
-    if (text === null) return null;
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      // JSON.parse messages quote the text: keep the secret out of the error.
-      throw new ConfigError(`invalid SSM parameter ${this.parameter.name}: not JSON`);
-    }
-    return this.validate(json);
-  }
-
-  async put(credentials: Credentials): Promise<void> {
-    const valid = this.validate(credentials);
-    await this.parameter.put(JSON.stringify(valid));
-  }
-
-  private validate(value: unknown): Credentials {
-    const result = CredentialsSchema.safeParse(value);
-    if (!result.success) {
-      throw new ConfigError(`invalid SSM parameter ${this.parameter.name}: ${formatZodError(result.error)}`);
-    }
-    return result.data;
   }
 }
